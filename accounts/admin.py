@@ -1,0 +1,100 @@
+"""The operators' console. Secrets never appear: credentials and tokens show masks only."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts import services
+from accounts.models import ApiToken, AuditEvent, PlatformCredential, User
+from billing.selectors import usage_for
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "plan", "jobs_this_month", "active_tokens", "is_staff", "date_joined"]
+    list_filter = ["is_staff", "is_active", "subscription__plan"]
+    search_fields = ["email"]
+    list_select_related = ["subscription"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    @admin.display(description="Plan")
+    def plan(self, user):
+        return usage_for(user).plan_title
+
+    @admin.display(description="Jobs this month")
+    def jobs_this_month(self, user):
+        line = next(line for line in usage_for(user).lines if line.name == "monthly_jobs")
+        return f"{line.used} / {line.limit}"
+
+    @admin.display(description="Active tokens")
+    def active_tokens(self, user):
+        return ApiToken.objects.for_user(user).active().count()
+
+
+@admin.register(PlatformCredential)
+class PlatformCredentialAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "provider", "label", "kind", "masked", "created_at", "last_used_at"]
+    list_filter = ["provider", "kind"]
+    search_fields = ["owner__email", "label"]
+    # The ciphertext is left out on purpose: operators never need it, and it is a secret.
+    fields = ["owner", "provider", "label", "kind", "masked", "external_username", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="Secret")
+    def masked(self, credential):
+        return f"…{credential.last_four}"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "name", "masked", "scope_list", "created_at", "expires_at"]
+    list_display += ["last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["owner__email", "name"]
+    fields = ["owner", "name", "masked", "scopes", "created_at", "expires_at", "last_used_at"]
+    fields += ["revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.display(description="Scopes")
+    def scope_list(self, token):
+        return ", ".join(token.scopes)
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True).select_related("owner"):
+            services.revoke_token(user=token.owner, token_id=token.pk, actor=request.user)
+            revoked += 1
+        self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        # Needed for the revoke action to appear; every field stays read-only.
+        return request.user.is_staff
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["user__email", "actor__email", "action"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "user", "actor", "action", "target_type", "target_id", "detail"]
+    readonly_fields = fields

@@ -1,0 +1,12 @@
+"""Reads for accounts. Every query starts from the user."""
+
+from accounts.models import ApiToken, PlatformCredential
+
+
+def credentials_for(user):
+    return PlatformCredential.objects.for_user(user).order_by("provider", "label")
+
+
+def tokens_for(user, *, include_inactive: bool = True):
+    tokens = ApiToken.objects.for_user(user)
+    return tokens if include_inactive else tokens.active()

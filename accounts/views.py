@@ -1,0 +1,140 @@
+"""Portal pages for the account: sign-up, dashboard, credentials and tokens."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import CredentialForm, SignUpForm, TokenForm
+from asthub_site.errors import HubError
+from billing.selectors import usage_for
+
+
+def _apply_error(form, error: HubError) -> None:
+    """Show a service error on the form: on the named fields when it names any."""
+    placed = False
+    for field, problems in error.fields.items():
+        if field in form.fields:
+            form.add_error(field, error.message if len(error.fields) == 1 else problems)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    return render(request, "accounts/home.html")
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_up(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except HubError as error:
+            _apply_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Your account is on the Free plan.")
+            return redirect("portal:dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def dashboard(request):
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "usage": usage_for(request.user),
+            "credentials": selectors.credentials_for(request.user),
+            "tokens": selectors.tokens_for(request.user, include_inactive=False),
+        },
+    )
+
+
+@login_required
+def credentials(request):
+    form = CredentialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credential = services.add_credential(
+                user=request.user, data=services.CredentialInput(**form.cleaned_data)
+            )
+        except HubError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Added {credential}.")
+            return redirect("portal:credentials")
+    return render(
+        request,
+        "accounts/credentials.html",
+        {"form": form, "credentials": selectors.credentials_for(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def remove_credential(request, credential_id: int):
+    try:
+        services.remove_credential(user=request.user, credential_id=credential_id)
+    except HubError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Credential removed.")
+    return redirect("portal:credentials")
+
+
+@never_cache
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data.get("expires_in_days")
+        try:
+            token, raw = services.create_token(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=timezone.now() + timedelta(days=days) if days else None,
+            )
+        except HubError as error:
+            _apply_error(form, error)
+        else:
+            # Rendered in this response only: the raw value is never stored or shown again.
+            new_token = {"token": token, "raw": raw}
+            form = TokenForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.tokens_for(request.user),
+            "new_token": new_token,
+            "mcp_url": request.build_absolute_uri("/mcp"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id: int):
+    try:
+        token = services.revoke_token(user=request.user, token_id=token_id)
+    except HubError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Revoked {token}.")
+    return redirect("portal:tokens")

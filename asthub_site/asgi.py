@@ -1,0 +1,13 @@
+"""The ASGI entry point served by uvicorn: Django, with room for mounted apps (MCP)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
+
+django_app = get_asgi_application()
+
+from asthub_site.router import Router  # noqa: E402  (Django must be set up first)
+
+application = Router(default=django_app)

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import views as account_views
+from asthub_site.health import healthz
+
+portal = (
+    [
+        path("", account_views.dashboard, name="dashboard"),
+        path("credentials/", account_views.credentials, name="credentials"),
+        path(
+            "credentials/<int:credential_id>/remove/",
+            account_views.remove_credential,
+            name="remove_credential",
+        ),
+        path("tokens/", account_views.tokens, name="tokens"),
+        path("tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("signup/", account_views.sign_up, name="signup"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("portal/", include(portal)),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("asthub_site.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler404 = "asthub_site.error_pages.not_found"
+handler500 = "asthub_site.error_pages.server_error"

@@ -1,0 +1,75 @@
+"""Subscriptions, per-account limit overrides and the job-slot counters."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PlanName(models.TextChoices):
+    FREE = "free", "Free"
+    PRO = "pro", "Pro"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class Subscription(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
+    )
+    plan = models.CharField(max_length=20, choices=PlanName.choices, default=PlanName.FREE)
+    status = models.CharField(max_length=20, default="active")
+    stripe_customer_id = models.CharField(max_length=64, blank=True)
+    stripe_subscription_id = models.CharField(max_length=64, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_plan_display()}"
+
+
+class PlanOverride(models.Model):
+    """Per-account exceptions to the plan, edited by operators in the admin.
+
+    For each limit: empty means "as the plan says"; `unlimited_<name>` lifts it entirely.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_override"
+    )
+    monthly_jobs = models.PositiveIntegerField(null=True, blank=True)
+    unlimited_monthly_jobs = models.BooleanField(default=False)
+    concurrent_jobs = models.PositiveIntegerField(null=True, blank=True)
+    unlimited_concurrent_jobs = models.BooleanField(default=False)
+    max_runtime_hours = models.PositiveIntegerField(null=True, blank=True)
+    unlimited_max_runtime_hours = models.BooleanField(default=False)
+    artifact_storage_gb = models.PositiveIntegerField(null=True, blank=True)
+    unlimited_artifact_storage_gb = models.BooleanField(default=False)
+    api_tokens = models.PositiveIntegerField(null=True, blank=True)
+    unlimited_api_tokens = models.BooleanField(default=False)
+    api_requests_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    unlimited_api_requests_per_minute = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Overrides for {self.user}"
+
+
+class JobSlots(models.Model):
+    """The counters that quota reservations update in one conditional statement.
+
+    `period_start` is the first day of the month the `jobs_this_period` count belongs to;
+    a reservation in a later month restarts the count in the same UPDATE.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_slots"
+    )
+    period_start = models.DateField(default=timezone.now)
+    jobs_this_period = models.PositiveIntegerField(default=0)
+    running_jobs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "job slots"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.jobs_this_period} this month, {self.running_jobs} running"

@@ -1,0 +1,127 @@
+"""Quota checks. Job slots are reserved with one conditional UPDATE so that concurrent
+reservations can never overshoot a limit, whatever the database's isolation level."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from accounts.models import ApiToken
+from asthub_site.errors import QuotaExceeded
+from billing.effective_plan import effective_plan
+from billing.models import JobSlots
+
+
+def month_start(today: date | None = None) -> date:
+    today = today or timezone.now().date()
+    return today.replace(day=1)
+
+
+def next_month_start(today: date | None = None) -> date:
+    first = month_start(today)
+    return (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+
+
+@dataclass(frozen=True)
+class JobSlotReservation:
+    """What a reservation took, so that a refund gives back exactly that."""
+
+    user_id: int
+    period_start: date
+
+
+def _slots_row(user) -> None:
+    JobSlots.objects.get_or_create(user=user, defaults={"period_start": month_start()})
+
+
+def reserve_job_slot(*, user, today: date | None = None) -> JobSlotReservation:
+    """Take one of this month's jobs and one concurrency slot, or raise QuotaExceeded.
+
+    Call it inside the transaction that stores the job: if that transaction rolls back,
+    the reservation goes with it.
+    """
+    plan = effective_plan(user)
+    month = month_start(today)
+    _slots_row(user)
+    fits = Q(user=user)
+    if not plan.concurrent_jobs.unlimited:
+        fits &= Q(running_jobs__lt=plan.concurrent_jobs.amount)
+    if not plan.monthly_jobs.unlimited:
+        # A row still counting an earlier month always has room: the UPDATE restarts it.
+        fits &= Q(period_start__lt=month) | Q(jobs_this_period__lt=plan.monthly_jobs.amount)
+    reserved = JobSlots.objects.filter(fits).update(
+        jobs_this_period=Case(
+            When(period_start__lt=month, then=Value(1)),
+            default=F("jobs_this_period") + 1,
+        ),
+        period_start=month,
+        running_jobs=F("running_jobs") + 1,
+    )
+    if not reserved:
+        raise _why_no_slot(user=user, plan=plan, month=month)
+    return JobSlotReservation(user_id=user.pk, period_start=month)
+
+
+def _why_no_slot(*, user, plan, month: date) -> QuotaExceeded:
+    slots = JobSlots.objects.get(user=user)
+    if not plan.concurrent_jobs.unlimited and slots.running_jobs >= plan.concurrent_jobs.amount:
+        return QuotaExceeded(
+            f"Your {plan.title} plan runs {plan.concurrent_jobs.amount} job(s) at a time and "
+            f"{slots.running_jobs} are running. Wait for one to finish or cancel one."
+        )
+    return QuotaExceeded(
+        f"Your {plan.title} plan allows {plan.monthly_jobs.amount} training jobs a month and "
+        f"you have used them all. The count resets on {next_month_start(month).isoformat()}."
+    )
+
+
+def refund_job_slot(*, reservation: JobSlotReservation) -> None:
+    """Give back a slot whose launch never reached the platform."""
+    JobSlots.objects.filter(
+        user_id=reservation.user_id, period_start=reservation.period_start, jobs_this_period__gt=0
+    ).update(jobs_this_period=F("jobs_this_period") - 1)
+    release_running_slot(user_id=reservation.user_id)
+
+
+def release_running_slot(*, user_id: int) -> None:
+    """A job reached a terminal state: free its concurrency slot (never below zero)."""
+    JobSlots.objects.filter(user_id=user_id, running_jobs__gt=0).update(
+        running_jobs=F("running_jobs") - 1
+    )
+
+
+def check_token_allowance(*, user) -> None:
+    """Raise QuotaExceeded if one more active API token would pass the plan's limit."""
+    plan = effective_plan(user)
+    if plan.api_tokens.unlimited:
+        return
+    with transaction.atomic():
+        # Lock the user's slots row so two simultaneous creations cannot both pass.
+        _slots_row(user)
+        JobSlots.objects.select_for_update().filter(user=user).first()
+        active = ApiToken.objects.for_user(user).active().count()
+        if active >= plan.api_tokens.amount:
+            raise QuotaExceeded(
+                f"Your {plan.title} plan allows {plan.api_tokens.amount} active API tokens. "
+                "Revoke one you no longer use, or upgrade."
+            )
+
+
+def check_hardware(*, user, hardware: str) -> None:
+    plan = effective_plan(user)
+    if not plan.allows_hardware(hardware):
+        raise QuotaExceeded(
+            f"Your {plan.title} plan cannot use {hardware!r} hardware; it allows CPU and "
+            "T4-class GPUs. Upgrade to Pro for all hardware."
+        )
+
+
+def max_runtime_seconds(*, user) -> int | None:
+    limit = effective_plan(user).max_runtime_hours
+    return None if limit.unlimited else limit.amount * 3600
