@@ -77,16 +77,19 @@ class Command(BaseCommand):
             sys.exit(exit_code)
 
     def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
+        # SIGTERM to the main process only: uvicorn and Celery then shut down their own
+        # workers warmly. Whatever is left of a group after the grace period is killed.
         for child in children.values():
             if child.poll() is None:
-                _signal_group(child, signal.SIGTERM)
+                child.terminate()
         deadline = time.monotonic() + GRACE_SECONDS
         for child in children.values():
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                _signal_group(child, signal.SIGKILL)
-                child.wait()
+                pass
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:

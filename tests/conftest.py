@@ -1,0 +1,90 @@
+"""Shared cast and helpers: alice and bob are two tenants, `operator` is staff, and
+`anon` is an anonymous API caller.
+
+Tests marked `postgres` or `redis` need the real services (DATABASE_URL / REDIS_URL).
+They skip when those are not configured, except under ASTHUB_REQUIRE_SERVICES=1 (CI),
+where a missing service is a failure.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import ALL_SCOPES
+from accounts.services import create_token, sign_up
+
+PASSWORD = "correct horse battery staple"
+REQUIRE_SERVICES = os.environ.get("ASTHUB_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (ASTHUB_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _services_for_marked_tests(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+        _missing("needs Redis: set REDIS_URL=redis://...")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit windows live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db):
+    return sign_up(email="alice@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def bob(db):
+    return sign_up(email="bob@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def operator(db):
+    user = sign_up(email="ops@example.com", password=PASSWORD)
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def token_for():
+    def make(user, scopes=None, **kwargs):
+        _, raw = create_token(
+            user=user, name=kwargs.pop("name", "test"), scopes=scopes or ALL_SCOPES, **kwargs
+        )
+        return raw
+
+    return make
+
+
+@pytest.fixture
+def api_as(token_for):
+    """An API client authenticated with a fresh token of `user` (all scopes by default)."""
+
+    def make(user, scopes=None):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user, scopes)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
