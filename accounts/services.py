@@ -45,9 +45,7 @@ def sign_up(*, email: str, password: str) -> User:
     try:
         validate_password(password, user=User(email=email))
     except ValidationError as exc:
-        raise InvalidInput(
-            "Choose a stronger password.", fields={"password": exc.messages}
-        ) from exc
+        raise InvalidInput(" ".join(exc.messages), fields={"password": exc.messages}) from exc
     with transaction.atomic():
         if User.objects.filter(email=email).exists():
             raise Conflict("An account with this e-mail address already exists.")

@@ -121,18 +121,14 @@ def test_bad_credential_input_is_a_clear_400_and_stores_nothing(alice, api_as, b
 def test_non_object_and_malformed_json_bodies_are_400(alice, api_as):
     api = api_as(alice)
     as_list = api.post("/api/v1/credentials", [1, 2], format="json")
-    malformed = api.post(
-        "/api/v1/credentials", data="{not json", content_type="application/json"
-    )
+    malformed = api.post("/api/v1/credentials", data="{not json", content_type="application/json")
     assert as_list.status_code == 400 and "JSON object" in as_list.json()["error"]["message"]
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "parse_error"
 
 
 def test_oversized_body_is_413(alice, api_as):
     body = json.dumps({"provider": "huggingface", "token": "hf_" + "x" * 400_000})
-    response = api_as(alice).post(
-        "/api/v1/credentials", data=body, content_type="application/json"
-    )
+    response = api_as(alice).post("/api/v1/credentials", data=body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
     assert not PlatformCredential.objects.exists()
