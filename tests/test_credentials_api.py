@@ -57,7 +57,7 @@ def test_database_column_holds_no_plaintext_secret(alice, api_as):
         [(raw_column,)] = cursor.fetchall()
     assert HF_TOKEN not in raw_column
     assert HF_TOKEN[3:] not in raw_column
-    credential = PlatformCredential.objects.get()
+    PlatformCredential.objects.get()
     assert decrypt_secret(owner_id=alice.pk, ciphertext=raw_column) == {"token": HF_TOKEN}
 
 

@@ -84,10 +84,8 @@ class Command(BaseCommand):
                 child.terminate()
         deadline = time.monotonic() + GRACE_SECONDS
         for child in children.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             _signal_group(child, signal.SIGKILL)
             child.wait()
 
