@@ -74,12 +74,14 @@ def test_free_plan_default_is_sixty_a_minute(alice, api_as):
 
 
 @pytest.mark.redis
-def test_rate_limit_is_shared_through_redis(alice, api_as):
-    from django.core.cache import cache
+def test_rate_limit_is_counted_in_redis(alice, api_as, settings):
+    import redis
 
-    assert cache.__class__.__name__ == "RedisCache"
     PlanOverride.objects.create(user=alice, api_requests_per_minute=4)
     assert _exhaust(api_as(alice), 4)[-1] == 429
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    [key] = server.keys("*rate:token:*")
+    assert int(server.get(key)) == 5
 
 
 @override_settings(ENTERPRISE_LIMITS={})
