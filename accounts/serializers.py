@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import ALL_SCOPES, Provider
-from asthub_site.serializers import StrictSerializer
+from asthub_site.serializers import StrictCharField, StrictSerializer
 
 
 class MeSerializer(serializers.Serializer):
@@ -27,12 +27,12 @@ class CredentialSerializer(serializers.Serializer):
 
 class CredentialCreateSerializer(StrictSerializer):
     provider = serializers.ChoiceField(choices=Provider.values)
-    label = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    token = serializers.CharField(
+    label = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
+    token = StrictCharField(
         max_length=512, required=False, allow_blank=True, default="", write_only=True
     )
-    username = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    key = serializers.CharField(
+    username = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+    key = StrictCharField(
         max_length=512, required=False, allow_blank=True, default="", write_only=True
     )
 
@@ -54,7 +54,7 @@ class TokenCreatedSerializer(TokenSerializer):
 
 
 class TokenCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=64)
+    name = StrictCharField(max_length=64)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=ALL_SCOPES), min_length=1, max_length=10
     )

@@ -30,6 +30,7 @@ from billing.services import ensure_subscription
 
 MAX_LABEL = 64
 MAX_SECRET = 512
+MIN_SECRET = 8
 MAX_TOKEN_LIFETIME_DAYS = 366
 _LABEL_RE = re.compile(r"^[\w .@-]+$")
 # Record "last used" at most this often, so authentication is not a write per request.
@@ -72,10 +73,15 @@ def _clean_label(label: str | None) -> str:
     return label
 
 
-def _clean_secret_part(name: str, value: str | None) -> str:
+def _clean_secret_part(name: str, value: str | None, min_length: int = 1) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidInput(f"{name} is required.", fields={name: ["required"]})
+    if len(value) < min_length:
+        raise InvalidInput(
+            f"{name} is too short to be real (at least {min_length} characters).",
+            fields={name: ["too short"]},
+        )
     if len(value) > MAX_SECRET or any(ch.isspace() for ch in value):
         raise InvalidInput(
             f"{name} must be a single word of at most {MAX_SECRET} characters.",
@@ -101,11 +107,11 @@ def _secret_for(data: CredentialInput) -> tuple[str, dict[str, str], str]:
         if data.token and (data.username or data.key):
             raise InvalidInput("Give either a Kaggle API token or a username and key, not both.")
         if data.token:
-            token = _clean_secret_part("token", data.token)
+            token = _clean_secret_part("token", data.token, MIN_SECRET)
             return CredentialKind.ACCESS_TOKEN, {"token": token}, token[-4:]
         if data.username or data.key:
             username = _clean_secret_part("username", data.username)
-            key = _clean_secret_part("key", data.key)
+            key = _clean_secret_part("key", data.key, MIN_SECRET)
             return CredentialKind.USERNAME_KEY, {"username": username, "key": key}, key[-4:]
         raise InvalidInput(
             "A Kaggle credential needs an API token, or a username and key.",
@@ -114,7 +120,7 @@ def _secret_for(data: CredentialInput) -> tuple[str, dict[str, str], str]:
     if data.provider == Provider.HUGGINGFACE:
         if data.username or data.key:
             raise InvalidInput("A Hugging Face credential is an access token only.")
-        token = _clean_secret_part("token", data.token)
+        token = _clean_secret_part("token", data.token, MIN_SECRET)
         if not token.startswith("hf_"):
             raise InvalidInput(
                 "A Hugging Face access token starts with 'hf_'.", fields={"token": ["invalid"]}

@@ -15,3 +15,12 @@ class StrictSerializer(serializers.Serializer):
                 {name: ["Unknown field."] for name in unknown}, code="unknown_field"
             )
         return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A string field that refuses numbers and booleans instead of quietly coercing them."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

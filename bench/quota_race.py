@@ -74,7 +74,7 @@ def run(args) -> None:
         results: list[tuple[bool, float]] = []
         lock = threading.Lock()
 
-        def attempt(user=user, barrier=barrier, results=results):
+        def attempt(user=user, barrier=barrier, results=results, lock=lock):
             connections["default"].ensure_connection()
             barrier.wait()
             started = time.perf_counter()

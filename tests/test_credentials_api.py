@@ -105,7 +105,8 @@ def test_owner_removes_credential_and_audit_records_it(alice, api_as):
         ({"provider": "huggingface", "token": "hf_abc def"}, "single word"),
         ({"provider": "huggingface", "token": HF_TOKEN, "label": "<script>"}, "Label"),
         ({"provider": "huggingface", "token": HF_TOKEN, "owner": 2}, "Unknown field"),
-        ({"provider": "huggingface", "token": 12345678}, "starts with 'hf_'"),
+        ({"provider": "huggingface", "token": 12345678}, "valid string"),
+        ({"provider": "kaggle", "token": "short"}, "too short"),
     ],
 )
 def test_bad_credential_input_is_a_clear_400_and_stores_nothing(alice, api_as, body, message_part):
