@@ -95,7 +95,8 @@ def test_portal_adds_lists_and_removes_a_credential_showing_only_last_four(clien
 
 def test_portal_credential_errors_are_shown_on_the_form(client, alice):
     client.force_login(alice)
-    response = client.post("/portal/credentials/", {"provider": "huggingface", "token": "not-a-hub-token"})
+    form = {"provider": "huggingface", "token": "not-a-hub-token"}
+    response = client.post("/portal/credentials/", form)
     assert "starts with" in response.content.decode()
     assert not PlatformCredential.objects.exists()
 
