@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "asthub_site",
     "accounts",
     "billing",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict = {}
+# Control tasks (launch, poll, reconcile) stay on "celery"; training runs take long and
+# get their own queues, Pro first, so a busy training worker never delays a launch.
+CELERY_TASK_ROUTES = {"jobs.tasks.run_local_job": {"queue": "training"}}
+CELERY_WORKER_QUEUES = ["celery", "training_priority", "training"]
+CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
+CELERY_BEAT_SCHEDULE: dict = {
+    "reconcile-jobs": {"task": "jobs.tasks.reconcile_jobs", "schedule": 30.0},
+}
 
 # --- Auth and portal ------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -216,6 +224,24 @@ SPECTACULAR_SETTINGS = {
         "asthub_site.openapi.add_error_responses",
     ],
 }
+
+# --- Training ------------------------------------------------------------------------
+# Where job outputs are kept once a run ends: empty means VAR_DIR/artifacts on this disk.
+ARTIFACT_STORAGE_URL = os.environ.get("ARTIFACT_STORAGE_URL", "")
+# Local runs work in VAR_DIR/jobs/<id>/ while they run.
+LOCAL_JOBS_DIR = VAR_DIR / "jobs"
+# The Python that runs the engine for local jobs (the hub's own by default).
+TRAINING_PYTHON = os.environ.get("TRAINING_PYTHON", "")
+# Torch threads per local run; the default keeps two runs from fighting over cores.
+TRAINING_THREADS = int(os.environ.get("TRAINING_THREADS", "1"))
+# Cost and CO2 estimates for local runs and comparisons.
+ELECTRICITY_USD_PER_KWH = float(os.environ.get("ELECTRICITY_USD_PER_KWH", "0.15"))
+GRID_KG_CO2_PER_KWH = float(os.environ.get("GRID_KG_CO2_PER_KWH", "0.4"))
+LOCAL_DEVICE_WATTS = float(os.environ.get("LOCAL_DEVICE_WATTS", "65"))
+# A running local job whose supervisor has not written a heartbeat for this long is
+# considered orphaned (its worker died) and is resumed or failed by the reconciler.
+JOB_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "120"))
+JOB_MAX_RESUMES = int(os.environ.get("JOB_MAX_RESUMES", "2"))
 
 # --- Plans ----------------------------------------------------------------------------
 # Enterprise is self-hosted: its limits come from here, unlimited unless set, e.g.

@@ -82,11 +82,20 @@ def _why_no_slot(*, user, plan, month: date) -> QuotaExceeded:
 
 
 def refund_job_slot(*, reservation: JobSlotReservation) -> None:
-    """Give back a slot whose launch never reached the platform."""
-    JobSlots.objects.filter(
-        user_id=reservation.user_id, period_start=reservation.period_start, jobs_this_period__gt=0
-    ).update(jobs_this_period=F("jobs_this_period") - 1)
+    """Give back both halves of a reservation (month count and concurrency)."""
+    refund_monthly_job(user_id=reservation.user_id, period_start=reservation.period_start)
     release_running_slot(user_id=reservation.user_id)
+
+
+def refund_monthly_job(*, user_id: int, period_start: date) -> None:
+    """Give back the month's count for a job whose launch never reached the platform.
+
+    Only the month it was counted in gets it back: a refund after the month rolled over
+    must not eat into the new month's count.
+    """
+    JobSlots.objects.filter(
+        user_id=user_id, period_start=period_start, jobs_this_period__gt=0
+    ).update(jobs_this_period=F("jobs_this_period") - 1)
 
 
 def release_running_slot(*, user_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Run the whole hub in the foreground: web (uvicorn), Celery worker and Celery beat.
+"""Run the whole hub in the foreground: web (uvicorn), two Celery workers and Celery beat.
 
 Each child runs in its own process group, so Ctrl-C reaches only this supervisor, which
 then stops every child (SIGTERM to its group, SIGKILL after a grace period). If any child
@@ -19,7 +19,7 @@ GRACE_SECONDS = 15
 
 
 class Command(BaseCommand):
-    help = "Run web server, Celery worker and Celery beat until interrupted."
+    help = "Run the web server, Celery workers (control and training) and beat until interrupted."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -38,9 +38,13 @@ class Command(BaseCommand):
                 "--proxy-headers", "--timeout-graceful-shutdown", "10",
             ],
             "worker": [
-                python, "-m", "celery", "-A", "asthub_site", "worker",
+                python, "-m", "celery", "-A", "asthub_site", "worker", "-n", "control@%h",
+                "--loglevel", "INFO", "--concurrency", "2", "--queues", "celery",
+            ],
+            "trainer": [
+                python, "-m", "celery", "-A", "asthub_site", "worker", "-n", "trainer@%h",
                 "--loglevel", "INFO", "--concurrency", str(concurrency),
-                "--queues", ",".join(getattr(settings, "CELERY_WORKER_QUEUES", ["celery"])),
+                "--queues", "training_priority,training",
             ],
             "beat": [
                 python, "-m", "celery", "-A", "asthub_site", "beat",

@@ -1,0 +1,153 @@
+"""Training jobs, their per-epoch metrics, artifacts, model cards and sweeps."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import TenantQuerySet
+
+
+class Platform(models.TextChoices):
+    LOCAL = "local", "This hub's workers"
+    KAGGLE = "kaggle", "Kaggle"
+    HUGGINGFACE = "huggingface", "Hugging Face Jobs"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    LAUNCHING = "launching", "Launching"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class Sweep(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100, blank=True)
+    spec = models.JSONField()
+    grid = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Sweep {self.pk}"
+
+
+class TrainingJob(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_jobs"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.LOCAL)
+    dataset = models.CharField(max_length=300)
+    model = models.CharField(max_length=100)
+    epochs = models.PositiveIntegerField()
+    batch_size = models.PositiveIntegerField()
+    learning_rate = models.FloatField()
+    seed = models.IntegerField(default=0)
+    hardware = models.CharField(max_length=40, default="cpu")
+    ast_config = models.JSONField(default=dict)
+    is_baseline = models.BooleanField(default=False)
+    paired_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="paired_runs",
+        help_text="For an AST run: its baseline run.",
+    )
+    sweep = models.ForeignKey(
+        Sweep, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
+    auto_upload_hf = models.BooleanField(default=False)
+    hf_repo = models.CharField(max_length=200, blank=True)
+
+    # Reproducibility: exactly what ran.
+    config = models.JSONField(help_text="The exact engine config.")
+    engine_version = models.CharField(max_length=20)
+    script_sha256 = models.CharField(max_length=64)
+
+    status = models.CharField(
+        max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    external_id = models.CharField(max_length=200, blank=True)
+    failure_reason = models.TextField(blank=True)
+    queue = models.CharField(max_length=40, blank=True)
+    slot_period = models.DateField(help_text="The month whose quota this job counts against.")
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name or f"Job {self.pk}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class MetricPoint(models.Model):
+    """One engine metric line (one epoch). Stored once per job and epoch."""
+
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="metric_points")
+    epoch = models.PositiveIntegerField()
+    data = models.JSONField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["job", "epoch"]
+        constraints = [models.UniqueConstraint(fields=["job", "epoch"], name="one_point_per_epoch")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}@{self.epoch}"
+
+
+class Artifact(models.Model):
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="artifacts")
+    name = models.CharField(max_length=200)
+    storage_key = models.CharField(max_length=400)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["job", "name"], name="unique_artifact")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.name}"
+
+
+class ModelCard(models.Model):
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="model_cards")
+    template = models.CharField(max_length=20)
+    markdown = models.TextField()
+    badges = models.JSONField(default=list)
+    plots = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template} card for job {self.job_id}"

@@ -1,0 +1,49 @@
+"""The job state machine, enforced in one place.
+
+queued → launching → running → succeeded | failed | cancelled; queued and launching can
+also fail or be cancelled. Each transition is one conditional UPDATE (`WHERE status IN
+allowed sources`), so two workers racing to move the same job cannot both win, and the
+side effects of reaching a terminal state (freeing the concurrency slot) happen once.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing.quotas import release_running_slot
+from jobs.events import publish_job_event
+from jobs.models import JobStatus, TrainingJob
+
+ALLOWED_SOURCES: dict[str, frozenset[str]] = {
+    JobStatus.LAUNCHING: frozenset({JobStatus.QUEUED}),
+    JobStatus.RUNNING: frozenset({JobStatus.LAUNCHING}),
+    JobStatus.SUCCEEDED: frozenset({JobStatus.RUNNING}),
+    JobStatus.FAILED: frozenset({JobStatus.QUEUED, JobStatus.LAUNCHING, JobStatus.RUNNING}),
+    JobStatus.CANCELLED: frozenset({JobStatus.QUEUED, JobStatus.LAUNCHING, JobStatus.RUNNING}),
+}
+TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+def transition(job_id: int, to: str, **fields) -> bool:
+    """Move the job to `to` if its current status allows it. Returns whether it moved."""
+    if to not in ALLOWED_SOURCES:
+        raise IllegalTransition(f"no transition leads to {to!r}")
+    now = timezone.now()
+    if to == JobStatus.RUNNING:
+        fields.setdefault("started_at", now)
+        fields.setdefault("heartbeat_at", now)
+    if to in TERMINAL:
+        fields.setdefault("finished_at", now)
+    with transaction.atomic():
+        moved = TrainingJob.objects.filter(pk=job_id, status__in=ALLOWED_SOURCES[to]).update(
+            status=to, **fields
+        )
+        if moved and to in TERMINAL:
+            owner_id = TrainingJob.objects.filter(pk=job_id).values_list("owner_id", flat=True)
+            release_running_slot(user_id=owner_id[0])
+        if moved:
+            transaction.on_commit(lambda: publish_job_event(job_id))
+    return bool(moved)

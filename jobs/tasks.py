@@ -1,0 +1,172 @@
+"""Celery tasks. They take ids, are safe to run twice, and stay thin: the state machine
+and services decide; tasks drive platforms and report back."""
+
+import json
+import logging
+import time
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from accounts.services import use_credential
+from asthub_site.errors import HubError
+from billing.quotas import refund_monthly_job
+from jobs import state
+from jobs.artifacts import store_artifacts
+from jobs.models import JobStatus, TrainingJob
+from jobs.platforms import adapter_for
+from jobs.platforms.local import SUMMARY_FILE, LocalRun
+from jobs.services import handle_for, record_metric
+from jobs.training import build_script
+
+log = logging.getLogger(__name__)
+
+SUPERVISE_INTERVAL = 0.5
+HEARTBEAT_EVERY = 10.0
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError),
+             retry_backoff=True, max_retries=5)  # fmt: skip
+def launch_job(job_id: int) -> None:
+    job = TrainingJob.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None or not state.transition(job_id, JobStatus.LAUNCHING):
+        return  # gone, cancelled, or already launched by an earlier delivery
+    adapter = adapter_for(job.platform)
+    try:
+        credential = (
+            use_credential(user=job.owner, provider=adapter.needs_credential)
+            if adapter.needs_credential
+            else None
+        )
+        external_id = adapter.launch(handle_for(job), credential)
+    except HubError as error:
+        _fail_before_platform(job, error.message)
+        return
+    TrainingJob.objects.filter(pk=job_id).update(external_id=external_id)
+
+
+def _fail_before_platform(job: TrainingJob, reason: str) -> None:
+    """The run never reached the platform: fail it and give the month's count back."""
+    if state.transition(job.pk, JobStatus.FAILED, failure_reason=reason):
+        refund_monthly_job(user_id=job.owner_id, period_start=job.slot_period)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_local_job(job_id: int) -> None:
+    """Run and supervise one local engine process until it ends, is cancelled or times out.
+
+    A second delivery of this task (its worker died) resumes the run: the engine picks up
+    from its last epoch checkpoint in the same folder, and metric rows are idempotent.
+    """
+    job = TrainingJob.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None or job.is_terminal:
+        return
+    if job.status == JobStatus.LAUNCHING:
+        state.transition(job_id, JobStatus.RUNNING)
+    elif job.status != JobStatus.RUNNING:
+        return
+    TrainingJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    handle = handle_for(job)
+    run = LocalRun(handle, build_script(job.config))
+    run.start()
+    outcome = _supervise(run, handle)
+    close_old_connections()
+    _finish_local(job, run, outcome)
+
+
+def _supervise(run: LocalRun, handle) -> str:
+    """Tail metrics until the process exits; returns "exited", "cancelled" or "timeout"."""
+    last_heartbeat = 0.0
+    while run.exit_code() is None:
+        for point in run.tail.read_new():
+            record_metric(job_id=handle.id, point=point)
+        status = TrainingJob.objects.filter(pk=handle.id).values_list("status", flat=True)[0]
+        if status != JobStatus.RUNNING:
+            run.stop()
+            return "cancelled"
+        if handle.max_runtime_seconds and run.elapsed > handle.max_runtime_seconds:
+            run.stop()
+            return "timeout"
+        if time.monotonic() - last_heartbeat > HEARTBEAT_EVERY:
+            TrainingJob.objects.filter(pk=handle.id).update(heartbeat_at=timezone.now())
+            last_heartbeat = time.monotonic()
+        time.sleep(SUPERVISE_INTERVAL)
+    return "exited"
+
+
+def _finish_local(job: TrainingJob, run: LocalRun, outcome: str) -> None:
+    result = run.outcome()
+    for point in result.metrics:
+        record_metric(job_id=job.pk, point=point)
+    summary = _read_summary(run)
+    if summary is not None:
+        TrainingJob.objects.filter(pk=job.pk).update(summary=summary)
+    store_artifacts(job, run.out)
+    if outcome == "cancelled":
+        return  # the status was already set by whoever cancelled
+    if outcome == "timeout":
+        hours = (handle_for(job).max_runtime_seconds or 0) / 3600
+        state.transition(
+            job.pk,
+            JobStatus.FAILED,
+            failure_reason=f"Stopped at the plan's maximum runtime ({hours:g} h).",
+        )
+        return
+    if result.state == "succeeded":
+        state.transition(job.pk, JobStatus.SUCCEEDED)
+    else:
+        state.transition(job.pk, JobStatus.FAILED, failure_reason=result.failure_reason)
+
+
+def _read_summary(run: LocalRun) -> dict | None:
+    try:
+        return json.loads((run.out / SUMMARY_FILE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+@shared_task
+def reconcile_jobs() -> dict:
+    """No job stays "running" forever: resume or fail runs whose supervisor vanished,
+    and re-send launches that were lost between the web process and the broker."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
+    resumed = failed = relaunched = 0
+    orphans = TrainingJob.objects.filter(
+        platform="local", status=JobStatus.RUNNING, heartbeat_at__lt=stale
+    )
+    for job in orphans:
+        if job.attempts > settings.JOB_MAX_RESUMES:
+            state.transition(
+                job.pk,
+                JobStatus.FAILED,
+                failure_reason=(
+                    f"The worker running this job stopped {job.attempts} times; giving up."
+                ),
+            )
+            failed += 1
+            continue
+        # Claim it (heartbeat now) so the next reconcile does not resume it twice.
+        if TrainingJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(
+            heartbeat_at=now
+        ):
+            adapter_for(job.platform).launch(handle_for(job), None)
+            resumed += 1
+    lost = TrainingJob.objects.filter(
+        status=JobStatus.QUEUED, created_at__lt=now - timedelta(minutes=2)
+    )
+    for job in lost:
+        launch_job.delay(job.pk)
+        relaunched += 1
+    stuck = TrainingJob.objects.filter(
+        platform="local", status=JobStatus.LAUNCHING, created_at__lt=now - timedelta(hours=6)
+    )
+    for job in stuck:
+        state.transition(
+            job.pk, JobStatus.FAILED, failure_reason="No training worker picked this job up."
+        )
+        failed += 1
+    return {"resumed": resumed, "failed": failed, "relaunched": relaunched}
