@@ -150,9 +150,7 @@ class EnergyLedger:
     def total_kwh(self) -> float:
         return self.train_kwh + self.eval_kwh
 
-    def energy_savings(
-        self, counters: WorkCounters, is_baseline: bool
-    ) -> tuple[float | None, str]:
+    def energy_savings(self, counters: WorkCounters, is_baseline: bool) -> tuple[float | None, str]:
         """Savings and a sentence saying how they were obtained."""
         if is_baseline:
             return 0.0, "baseline run: plain training, nothing to compare"

@@ -254,8 +254,9 @@ def _imagefolder(root: str, image_size: int) -> Arrays:
         raise DatasetError(f"image folder not found: {root}")
     # Kaggle data sets often ship train/ and val/ (or test/) folders of class folders.
     train_dir = next((base / d for d in ("train", "training") if (base / d).is_dir()), None)
-    val_dir = next((base / d for d in ("val", "valid", "validation", "test")
-                    if (base / d).is_dir()), None)
+    val_dir = next(
+        (base / d for d in ("val", "valid", "validation", "test") if (base / d).is_dir()), None
+    )
     if train_dir is None:
         x, y, classes = _read_class_folders(base, image_size, None)
         return x, y, None, None

@@ -97,7 +97,9 @@ class SignificanceGate:
             mask[torch.randperm(batch_size, generator=self.generator)[:k]] = True
             return mask
         assert loss is not None and entropy is not None
-        score = significance(loss.cpu(), entropy.cpu(), self.config.entropy_weight, self.num_classes)
+        score = significance(
+            loss.cpu(), entropy.cpu(), self.config.entropy_weight, self.num_classes
+        )
         if mode == "topk":
             k = self._count(batch_size, target)
             top = torch.topk(score, k).indices
