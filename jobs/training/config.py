@@ -29,6 +29,9 @@ class ASTConfig:
     ``scoring``: ``fresh`` runs a no-grad selection forward on every batch; ``stale`` reuses
     each sample's loss/entropy from its last forward and refreshes all scores with a full
     selection pass only every ``stale_refresh_every`` epochs.
+    ``pack_selected``: gather selected rows into full ``batch_size`` training steps (fewer,
+    fuller steps: the per-step overhead is paid once per batch of trained rows) instead of
+    one small step per scored batch.
     """
 
     enabled: bool = True
@@ -41,6 +44,7 @@ class ASTConfig:
     min_activation: float = 0.05
     scoring: str = "fresh"
     stale_refresh_every: int = 3
+    pack_selected: bool = True
 
     def validate(self) -> None:
         if not 0.0 < self.target_activation_rate <= 1.0:

@@ -218,3 +218,15 @@ def test_mnist1d_is_generated_offline(tmp_path, monkeypatch):
     assert (np.random.get_state()[1] == state).all()  # global numpy RNG left alone
     again = load_dataset("mnist1d", seed=0, val_fraction=0.2)  # from the cache now
     assert torch.equal(again.x_train, data.x_train)
+
+
+def test_packing_trains_selected_rows_in_full_batches(tmp_path, quiet):
+    config = tiny_config(epochs=2, ast={"warmup_epochs": 0, "selection": "topk"})
+    packed = train(config, tmp_path / "p", stream=quiet)
+    config["ast"]["pack_selected"] = False
+    unpacked = train(config, tmp_path / "u", stream=quiet)
+    assert packed["counters"] == unpacked["counters"]  # same rows selected and trained
+    batches_per_epoch = -(-packed["train_samples"] // 64)
+    assert unpacked["steps"] == 2 * batches_per_epoch
+    per_epoch_rows = packed["counters"]["samples_activated"] // 2
+    assert packed["steps"] == 2 * -(-per_epoch_rows // 64)
