@@ -1,0 +1,175 @@
+"""Work and energy accounting.
+
+Work is counted in *sample forward-equivalents*: a sample's forward pass costs 1 and its
+backward pass 2 (the usual rule of thumb: the backward computes gradients with respect to
+both activations and weights). Plain training costs 3 per sample per epoch; an AST step
+costs 1 per scored sample (the no-grad selection forward; 0 for rows scored from stale
+values) plus 3 per selected sample. Validation forwards are the same in both and are left
+out of both sides.
+
+Energy is *measured* through CodeCarbon only when it can read hardware counters (RAPL on
+the CPU, NVML on an NVIDIA GPU); otherwise it is *estimated* as measured time x device
+power and labelled so. Energy savings compare the run's training energy with a baseline
+extrapolated from energy per forward-equivalent measured during the full-training warmup
+epochs of the same run: they come from measurements, never from the activation rate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+
+BACKWARD_COST = 2
+PLAIN_COST_PER_SAMPLE = 1 + BACKWARD_COST
+
+
+@dataclass
+class WorkCounters:
+    """Sample-level counts of the passes that actually ran."""
+
+    selection_forwards: int = 0
+    train_forwards: int = 0
+    backwards: int = 0
+    samples_seen: int = 0
+    samples_activated: int = 0
+
+    @property
+    def forward_equivalents(self) -> int:
+        return self.selection_forwards + self.train_forwards + BACKWARD_COST * self.backwards
+
+    @property
+    def baseline_forward_equivalents(self) -> int:
+        """What plain training over the same samples would have cost."""
+        return PLAIN_COST_PER_SAMPLE * self.samples_seen
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def compute_savings(counters: WorkCounters) -> float:
+    """``1 - used / baseline`` in forward-equivalents (negative if AST did more work)."""
+    baseline = counters.baseline_forward_equivalents
+    if baseline == 0:
+        return 0.0
+    return 1.0 - counters.forward_equivalents / baseline
+
+
+def hardware_counters_readable(device: torch.device) -> bool:
+    """True when CodeCarbon could read real energy counters rather than estimate."""
+    if device.type == "cuda":
+        try:
+            import pynvml  # noqa: F401  (CodeCarbon reads NVML through it)
+        except ImportError:
+            return False
+        return True
+    rapl = "/sys/class/powercap/intel-rapl:0/energy_uj"
+    return os.path.exists(rapl) and os.access(rapl, os.R_OK)
+
+
+def default_power_watts(device: torch.device) -> float:
+    """Rough draw used only for *estimated* energy; override with ``device_power_watts``."""
+    if device.type == "cuda":
+        return 300.0
+    # About 10 W per busy core of a server CPU.
+    return 10.0 * max(1, torch.get_num_threads())
+
+
+class EnergyMeter:
+    """Measures energy of phases (e.g. one epoch's training) and keeps the totals."""
+
+    def __init__(self, device: torch.device, power_watts: float | None = None) -> None:
+        self.power_watts = power_watts or default_power_watts(device)
+        self.source = "estimated"
+        self._tracker: Any = None
+        if hardware_counters_readable(device):
+            self._tracker = _start_codecarbon()
+            if self._tracker is not None:
+                self.source = "measured"
+        self._started: float | None = None
+        self._task = 0
+
+    def start(self) -> None:
+        self._started = time.perf_counter()
+        if self._tracker is not None:
+            self._task += 1
+            self._tracker.start_task(f"phase{self._task}")
+
+    def stop(self) -> tuple[float, float]:
+        """Seconds and kWh of the phase since ``start``."""
+        assert self._started is not None
+        seconds = time.perf_counter() - self._started
+        self._started = None
+        if self._tracker is not None:
+            try:
+                data = self._tracker.stop_task()
+                return seconds, float(data.energy_consumed)
+            except Exception:  # noqa: BLE001  (a failed read must not kill training)
+                self._tracker = None
+                self.source = "estimated"
+        return seconds, seconds * self.power_watts / 3.6e6
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            with contextlib.suppress(Exception):
+                self._tracker.stop()
+            self._tracker = None
+
+
+def _start_codecarbon() -> Any:
+    try:
+        from codecarbon import OfflineEmissionsTracker
+    except ImportError:
+        return None
+    try:
+        return OfflineEmissionsTracker(
+            country_iso_code="USA",
+            save_to_file=False,
+            log_level="error",
+            allow_multiple_runs=True,
+        )
+    except Exception:  # noqa: BLE001
+        return None
+
+
+@dataclass
+class EnergyLedger:
+    """Training-phase energy of the run and the warmup calibration of the baseline."""
+
+    train_kwh: float = 0.0
+    eval_kwh: float = 0.0
+    train_seconds: float = 0.0
+    calibration_kwh: float = 0.0
+    calibration_fe: int = 0
+
+    @property
+    def total_kwh(self) -> float:
+        return self.train_kwh + self.eval_kwh
+
+    def energy_savings(self, counters: WorkCounters, is_baseline: bool) -> tuple[float | None, str]:
+        """Savings and a sentence saying how they were obtained."""
+        if is_baseline:
+            return 0.0, "baseline run: plain training, nothing to compare"
+        if self.calibration_fe == 0 or self.calibration_kwh <= 0:
+            return None, (
+                "unavailable: no full-training warmup epoch to calibrate energy per "
+                "forward-equivalent"
+            )
+        per_fe = self.calibration_kwh / self.calibration_fe
+        baseline_kwh = per_fe * counters.baseline_forward_equivalents
+        savings = 1.0 - self.train_kwh / baseline_kwh
+        return savings, (
+            "1 - training energy / (energy per forward-equivalent measured in the warmup "
+            "epochs x baseline forward-equivalents); validation excluded on both sides"
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            setattr(self, key, value)

@@ -1,0 +1,450 @@
+"""The trainer: one loop for AST and for plain training (the gate off).
+
+Per batch, with the gate on: a selection forward under ``torch.inference_mode()`` scores
+every row (skipped with stale scoring), the gate picks rows, and forward *and* backward run
+only on those rows. That is where the saving comes from: the reference package instead ran
+a second full forward and a masked backward over the whole batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import ENGINE_VERSION
+from .accounting import EnergyLedger, EnergyMeter, WorkCounters, compute_savings
+from .checkpoint import load_checkpoint, save_checkpoint
+from .config import TrainingConfig, load_config
+from .data import load_dataset
+from .errors import ConfigError
+from .gate import SignificanceGate, loss_and_entropy
+from .models import build_model
+from .outputs import (
+    AST_CONFIG_FILE,
+    CONFIG_FILE,
+    SUMMARY_FILE,
+    MetricsWriter,
+    save_weights,
+    write_json,
+)
+
+EVAL_BATCH = 1024
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"device {name!r} asked for but CUDA is not available")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+class Trainer:
+    """Trains one model as configured and writes everything under ``out_dir``.
+
+    ``stop_event``: set it (the CLI does on SIGTERM) and the trainer stops after the current
+    batch, writes a summary with ``status: "terminated"`` and returns.
+    """
+
+    def __init__(
+        self,
+        config: TrainingConfig | dict[str, Any],
+        out_dir: str | Path,
+        *,
+        baseline: bool = False,
+        stream: TextIO | None = None,
+        stop_event: threading.Event | None = None,
+    ) -> None:
+        self.config = load_config(config)
+        cfg = self.config
+        self.is_baseline = baseline or not cfg.ast.enabled
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.stop_event = stop_event or threading.Event()
+        if cfg.num_threads:
+            torch.set_num_threads(cfg.num_threads)
+        self.device = resolve_device(cfg.device)
+        self.use_amp = cfg.amp and self.device.type == "cuda"
+
+        seed_everything(cfg.seed)
+        self.data = load_dataset(
+            cfg.dataset,
+            seed=cfg.seed,
+            val_fraction=cfg.val_fraction,
+            max_samples=cfg.max_samples,
+            num_classes=cfg.num_classes,
+            image_size=cfg.image_size,
+        )
+        # Re-seed so the initial weights do not depend on how much randomness loading used.
+        torch.manual_seed(cfg.seed)
+        self.model = build_model(
+            cfg.model, self.data.input_shape, self.data.num_classes, cfg.pretrained
+        ).to(self.device)
+        self.optimizer = self._make_optimizer()
+        self.mode_sensitive = _has_mode_dependent_layers(self.model)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
+        self.gate = SignificanceGate(cfg.ast, self.data.num_classes, seed=cfg.seed)
+        self.counters = WorkCounters()
+        self.ledger = EnergyLedger()
+        self.meter = EnergyMeter(self.device, cfg.device_power_watts)
+        self.writer = MetricsWriter(self.out_dir, stream)
+        n = len(self.data.y_train)
+        # Last known per-sample loss and entropy, for stale scoring (NaN: never scored).
+        self.stored_loss = torch.full((n,), math.nan)
+        self.stored_entropy = torch.full((n,), math.nan)
+        self.epochs_done = 0
+        self.step = 0
+        self.wall_before = 0.0
+        self.after_warmup = [0, 0]  # samples seen, activated once the gate is on
+        self.val_history: list[float] = []
+        self.train_x = self.data.x_train.to(self.device)
+        self.train_y = self.data.y_train.to(self.device)
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _make_optimizer(self) -> torch.optim.Optimizer:
+        cfg = self.config
+        params = list(self.model.parameters())
+        kwargs: dict[str, Any] = {"lr": cfg.learning_rate, "weight_decay": cfg.weight_decay}
+        if cfg.optimizer == "sgd":
+            cls: type[torch.optim.Optimizer] = torch.optim.SGD
+            kwargs["momentum"] = 0.9
+        else:
+            cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
+        # The fused kernels cut the per-step optimizer cost about 3x on small models, where
+        # it is a fixed cost per step that sparse steps cannot shrink. Older torch builds
+        # (remote runs) may lack them for this device: fall back to the default kernels.
+        try:
+            return cls(params, fused=True, **kwargs)
+        except (RuntimeError, TypeError, ValueError):
+            return cls(params, **kwargs)
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.use_amp:
+            return torch.autocast(device_type="cuda", dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    # -- checkpoints --------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "config_sha256": self.config.sha256(),
+            "baseline": self.is_baseline,
+            "epochs_done": self.epochs_done,
+            "step": self.step,
+            "wall_seconds": self.wall_before + (time.perf_counter() - self._started),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "gate": self.gate.state_dict(),
+            "counters": self.counters.to_dict(),
+            "ledger": self.ledger.state_dict(),
+            "after_warmup": list(self.after_warmup),
+            "val_history": list(self.val_history),
+            "stored_loss": self.stored_loss,
+            "stored_entropy": self.stored_entropy,
+        }
+
+    def _resume(self) -> None:
+        state = load_checkpoint(self.out_dir, self.config.sha256())
+        if state is None:
+            return
+        if bool(state["baseline"]) != self.is_baseline:
+            raise ConfigError("the checkpoint in the output folder is of the other mode")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.gate.load_state_dict(state["gate"])
+        self.counters = WorkCounters(**state["counters"])
+        self.ledger.load_state_dict(state["ledger"])
+        self.after_warmup = list(state["after_warmup"])
+        self.val_history = list(state["val_history"])
+        self.stored_loss = state["stored_loss"]
+        self.stored_entropy = state["stored_entropy"]
+        self.epochs_done = int(state["epochs_done"])
+        self.step = int(state["step"])
+        self.wall_before = float(state["wall_seconds"])
+
+    # -- training -----------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        """Train (resuming from the last checkpoint if any) and return the summary."""
+        cfg = self.config
+        self._started = time.perf_counter()
+        self._resume()
+        self.writer.truncate_after(self.epochs_done)
+        write_json(self.out_dir / CONFIG_FILE, cfg.to_dict())
+        write_json(self.out_dir / AST_CONFIG_FILE, self._ast_config())
+        status = "completed"
+        epochs_this_session = 0
+        try:
+            for epoch in range(self.epochs_done, cfg.epochs):
+                result = self._train_epoch(epoch)
+                if result is None:
+                    status = "terminated"
+                    break
+                train_loss, rate = result
+                self.meter.start()
+                val_accuracy = self.evaluate()
+                self.ledger.eval_kwh += self.meter.stop()[1]
+                self.val_history.append(val_accuracy)
+                self.epochs_done = epoch + 1
+                epochs_this_session += 1
+                self.writer.emit(self._metric(train_loss, val_accuracy, rate, epochs_this_session))
+                if cfg.checkpoint:
+                    save_checkpoint(self.out_dir, self._state())
+                if self.stop_event.is_set():
+                    status = "terminated" if self.epochs_done < cfg.epochs else status
+                    break
+        finally:
+            self.meter.close()
+        return self._finish(status)
+
+    def _stale_refresh(self, epoch: int) -> bool:
+        """Stale scoring re-scores every row with a selection pass every N gated epochs."""
+        gated = epoch - self.config.ast.warmup_epochs
+        return (gated + 1) % self.config.ast.stale_refresh_every == 0
+
+    def _train_epoch(self, epoch: int) -> tuple[float, float] | None:
+        cfg, ast = self.config, self.config.ast
+        gated = not self.is_baseline and epoch >= ast.warmup_epochs
+        stale = ast.scoring == "stale" and gated and self.gate.needs_scores
+        record = ast.scoring == "stale" and not self.is_baseline
+        refresh = stale and self._stale_refresh(epoch)
+        n = len(self.train_y)
+        # Data order depends only on seed and epoch: identical for every method, and
+        # identical after a resume.
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+        fe_before = self.counters.forward_equivalents
+        self._loss_sum = torch.zeros((), device=self.device)
+        self._record = record
+        trained_before = self.counters.samples_activated
+        seen = 0
+        pack = gated and ast.pack_selected
+        pending: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []
+        pending_rows = 0
+        self.meter.start()
+        for start in range(0, n, cfg.batch_size):
+            if self.stop_event.is_set():
+                self.meter.stop()
+                return None
+            idx = order[start : start + cfg.batch_size]
+            x, y = self.train_x[idx.to(self.device)], self.train_y[idx.to(self.device)]
+            batch = len(idx)
+            if gated:
+                rows = self._select(idx, x, y, stale and not refresh, record)
+                x, y, idx = x[rows.to(self.device)], y[rows.to(self.device)], idx[rows]
+                self.after_warmup[0] += batch
+                self.after_warmup[1] += len(idx)
+            self.counters.samples_seen += batch
+            seen += batch
+            if not pack:
+                self._optimise(x, y, idx)
+                continue
+            # Packing: selected rows wait until they fill a whole batch, so each sparse step
+            # runs at full-batch efficiency (small batches pay the per-step overhead of the
+            # optimizer and kernel launches for few rows).
+            pending.append((x, y, idx))
+            pending_rows += len(idx)
+            while pending_rows >= cfg.batch_size:
+                px, py, pidx = (torch.cat(parts) for parts in zip(*pending, strict=True))
+                b = cfg.batch_size
+                self._optimise(px[:b], py[:b], pidx[:b])
+                pending = [(px[b:], py[b:], pidx[b:])] if pending_rows > b else []
+                pending_rows -= b
+        if pending_rows:
+            px, py, pidx = (torch.cat(parts) for parts in zip(*pending, strict=True))
+            self._optimise(px, py, pidx)
+        trained = self.counters.samples_activated - trained_before
+        loss_sum = self._loss_sum
+        seconds, kwh = self.meter.stop()
+        self.ledger.train_seconds += seconds
+        self.ledger.train_kwh += kwh
+        if not gated:
+            self.ledger.calibration_kwh += kwh
+            self.ledger.calibration_fe += self.counters.forward_equivalents - fe_before
+        return float(loss_sum) / max(trained, 1), trained / max(seen, 1)
+
+    def _optimise(self, x: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> None:
+        """One optimizer step on exactly these rows: the only forward that builds a graph."""
+        if self.mode_sensitive or not self.model.training:
+            self.model.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        with self._autocast():
+            logits = self.model(x)
+        per_row = F.cross_entropy(logits.float(), y, reduction="none")
+        self.scaler.scale(per_row.mean()).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        if self._record:
+            # The training forward scored these rows for free (before this step).
+            loss_i, entropy_i = loss_and_entropy(logits.detach(), y)
+            self.stored_loss[idx] = loss_i.cpu()
+            self.stored_entropy[idx] = entropy_i.cpu()
+        k = len(y)
+        self._loss_sum += per_row.detach().sum()
+        self.counters.train_forwards += k
+        self.counters.backwards += k
+        self.counters.samples_activated += k
+        self.step += 1
+
+    def _select(
+        self, idx: torch.Tensor, x: torch.Tensor, y: torch.Tensor, use_stored: bool, record: bool
+    ) -> torch.Tensor:
+        """Boolean mask (CPU) of the batch rows to train on."""
+        batch = len(idx)
+        if not self.gate.needs_scores:
+            return self.gate.select(None, None, batch)
+        if use_stored and not torch.isnan(self.stored_loss[idx]).any():
+            return self.gate.select(self.stored_loss[idx], self.stored_entropy[idx], batch)
+        # Eval mode: scoring must not update BatchNorm statistics or draw dropout masks.
+        # (Switching costs a module-tree walk per batch, so only models that care pay it.)
+        if self.mode_sensitive:
+            self.model.eval()
+        with torch.inference_mode(), self._autocast():
+            logits = self.model(x)
+        loss_i, entropy_i = loss_and_entropy(logits, y)
+        self.counters.selection_forwards += batch
+        if record:
+            self.stored_loss[idx] = loss_i.cpu()
+            self.stored_entropy[idx] = entropy_i.cpu()
+        return self.gate.select(loss_i, entropy_i, batch)
+
+    def evaluate(self) -> float:
+        """Validation accuracy as a fraction in [0, 1]."""
+        self.model.eval()
+        correct = 0
+        with torch.inference_mode(), self._autocast():
+            for start in range(0, len(self.data.y_val), EVAL_BATCH):
+                x = self.data.x_val[start : start + EVAL_BATCH].to(self.device)
+                y = self.data.y_val[start : start + EVAL_BATCH].to(self.device)
+                correct += int((self.model(x).argmax(dim=1) == y).sum())
+        return correct / max(len(self.data.y_val), 1)
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def _wall(self) -> float:
+        return self.wall_before + (time.perf_counter() - self._started)
+
+    def _metric(
+        self, train_loss: float, val_accuracy: float, rate: float, epochs_this_session: int
+    ) -> dict[str, Any]:
+        cfg = self.config
+        wall = self._wall()
+        per_epoch = (time.perf_counter() - self._started) / epochs_this_session
+        energy_savings, _ = self.ledger.energy_savings(self.counters, self.is_baseline)
+        gated = not self.is_baseline and self.epochs_done > cfg.ast.warmup_epochs
+        return {
+            "epoch": self.epochs_done,
+            "epochs": cfg.epochs,
+            "step": self.step,
+            "train_loss": train_loss,
+            "val_accuracy": val_accuracy,
+            "activation_rate": rate,
+            "threshold": self.gate.threshold if not self.is_baseline else 0.0,
+            "compute_savings": compute_savings(self.counters),
+            "energy_savings": energy_savings,
+            "energy_kwh": self.ledger.total_kwh,
+            "samples_seen": self.counters.samples_seen,
+            "samples_activated": self.counters.samples_activated,
+            "wall_seconds": wall,
+            "train_seconds": self.ledger.train_seconds,
+            "eta_seconds": per_epoch * (cfg.epochs - self.epochs_done),
+            "phase": "baseline" if self.is_baseline else ("ast" if gated else "warmup"),
+            "energy_source": self.meter.source,
+            "forward_equivalents": self.counters.forward_equivalents,
+            "baseline_forward_equivalents": self.counters.baseline_forward_equivalents,
+        }
+
+    def _ast_config(self) -> dict[str, Any]:
+        out = self.config.to_dict()["ast"]
+        out["enabled"] = not self.is_baseline
+        return out
+
+    def _finish(self, status: str) -> dict[str, Any]:
+        cfg = self.config
+        weights = save_weights(self.model, self.out_dir)
+        energy_savings, energy_method = self.ledger.energy_savings(self.counters, self.is_baseline)
+        seen, activated = self.after_warmup
+        summary = {
+            "engine_version": ENGINE_VERSION,
+            "status": status,
+            "mode": "baseline" if self.is_baseline else "ast",
+            "dataset": cfg.dataset,
+            "model": cfg.model,
+            "device": str(self.device),
+            "amp": self.use_amp,
+            "epochs": cfg.epochs,
+            "epochs_completed": self.epochs_done,
+            "steps": self.step,
+            "num_parameters": sum(p.numel() for p in self.model.parameters()),
+            "train_samples": len(self.data.y_train),
+            "val_samples": len(self.data.y_val),
+            "num_classes": self.data.num_classes,
+            "final_val_accuracy": self.val_history[-1] if self.val_history else None,
+            "best_val_accuracy": max(self.val_history) if self.val_history else None,
+            "target_activation_rate": None if self.is_baseline else cfg.ast.target_activation_rate,
+            "activation_rate_after_warmup": activated / seen if seen else None,
+            "activation_rate_overall": (
+                self.counters.samples_activated / self.counters.samples_seen
+                if self.counters.samples_seen
+                else None
+            ),
+            "compute_savings": compute_savings(self.counters),
+            "forward_equivalents": self.counters.forward_equivalents,
+            "baseline_forward_equivalents": self.counters.baseline_forward_equivalents,
+            "counters": self.counters.to_dict(),
+            "energy_kwh": self.ledger.total_kwh,
+            "train_energy_kwh": self.ledger.train_kwh,
+            "energy_source": self.meter.source,
+            "energy_savings": energy_savings,
+            "energy_method": energy_method,
+            "power_watts_assumed": (
+                self.meter.power_watts if self.meter.source == "estimated" else None
+            ),
+            "train_seconds": self.ledger.train_seconds,
+            "wall_seconds": self._wall(),
+            "weights_file": weights,
+            "config_sha256": cfg.sha256(),
+            "torch_version": torch.__version__,
+        }
+        write_json(self.out_dir / SUMMARY_FILE, summary)
+        return summary
+
+
+def _has_mode_dependent_layers(model: torch.nn.Module) -> bool:
+    """Whether train() and eval() change what the model computes (norms, dropout)."""
+    kinds = (
+        torch.nn.modules.batchnorm._BatchNorm,
+        torch.nn.modules.instancenorm._InstanceNorm,
+        torch.nn.modules.dropout._DropoutNd,
+    )
+    return any(isinstance(m, kinds) or "Drop" in type(m).__name__ for m in model.modules())
+
+
+def train(
+    config: TrainingConfig | dict[str, Any],
+    out_dir: str | Path,
+    *,
+    baseline: bool = False,
+    stream: TextIO | None = None,
+    stop_event: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Train as configured; returns the summary (also written to ``summary.json``)."""
+    trainer = Trainer(config, out_dir, baseline=baseline, stream=stream, stop_event=stop_event)
+    return trainer.run()

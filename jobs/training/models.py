@@ -1,0 +1,161 @@
+"""Models: ``mlp`` and ``cnn`` built in; torchvision and timm names when importable."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .errors import ModelError
+
+BUILTIN_MODELS = ("mlp", "cnn")
+
+
+class MLP(nn.Module):
+    def __init__(self, input_shape: tuple[int, ...], num_classes: int, hidden: int = 256) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(math.prod(input_shape), hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, num_classes),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class CNN1d(nn.Module):
+    """Strided 1-D convolutions, then a linear head over the flattened feature map.
+
+    Flattening (not global pooling) keeps position, which MNIST-1D's digits depend on.
+    """
+
+    def __init__(self, input_shape: tuple[int, ...], num_classes: int, width: int = 32) -> None:
+        super().__init__()
+        channels = input_shape[0] if len(input_shape) == 2 else 1
+        self.add_channel = len(input_shape) == 1
+        self.features = nn.Sequential(
+            nn.Conv1d(channels, width, 5, stride=2, padding=2),
+            nn.ReLU(),
+            nn.Conv1d(width, width, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(width, width, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+        )
+        length = input_shape[-1]
+        for _ in range(3):
+            length = (length - 1) // 2 + 1
+        self.head = nn.Linear(width * length, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.add_channel:
+            x = x.unsqueeze(1)
+        return self.head(self.features(x))
+
+
+class CNN2d(nn.Module):
+    def __init__(self, input_shape: tuple[int, ...], num_classes: int, width: int = 32) -> None:
+        super().__init__()
+        channels = input_shape[0]
+        small = min(input_shape[1:]) < 16  # e.g. 8x8 digits: one pooling step only
+        self.features = nn.Sequential(
+            nn.Conv2d(channels, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1),
+            nn.ReLU(),
+            nn.Identity() if small else nn.MaxPool2d(2),
+            nn.AdaptiveAvgPool2d(4),
+            nn.Flatten(),
+        )
+        self.head = nn.Sequential(
+            nn.Linear(2 * width * 16, 128), nn.ReLU(), nn.Linear(128, num_classes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+class _RepeatChannels(nn.Module):
+    """Lets ImageNet models (3 channels) train on grey-scale inputs."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x.expand(-1, 3, -1, -1))
+
+
+def build_model(
+    name: str, input_shape: tuple[int, ...], num_classes: int, pretrained: bool = False
+) -> nn.Module:
+    """Build a classifier for inputs of ``input_shape`` (without the batch dimension)."""
+    if name == "mlp":
+        return MLP(input_shape, num_classes)
+    if name == "cnn":
+        if len(input_shape) in (1, 2):
+            return CNN1d(input_shape, num_classes)
+        if len(input_shape) == 3:
+            return CNN2d(input_shape, num_classes)
+        raise ModelError(f"cnn needs 1-D or 2-D inputs, got shape {input_shape}")
+    if len(input_shape) != 3:
+        raise ModelError(f"model {name!r} needs image inputs (C, H, W), got {input_shape}")
+    model = _torchvision_model(name, num_classes, pretrained)
+    if model is None:
+        model = _timm_model(name, num_classes, pretrained)
+    if model is None:
+        raise ModelError(
+            f"unknown model {name!r}; built in: {', '.join(BUILTIN_MODELS)}; torchvision "
+            "and timm names (resnet18, resnet50, efficientnet_b0, ...) need those packages"
+        )
+    return _RepeatChannels(model) if input_shape[0] == 1 else model
+
+
+def _torchvision_model(name: str, num_classes: int, pretrained: bool) -> nn.Module | None:
+    try:
+        import torchvision
+    except ImportError:
+        return None
+    if name not in torchvision.models.list_models():
+        return None
+    weights = "DEFAULT" if pretrained else None
+    try:
+        model = torchvision.models.get_model(name, weights=weights)
+    except Exception as exc:  # noqa: BLE001  (weights unreachable offline)
+        raise ModelError(f"could not build torchvision model {name!r}: {exc}") from exc
+    _replace_head(model, num_classes, name)
+    return model
+
+
+def _replace_head(model: nn.Module, num_classes: int, name: str) -> None:
+    """Swap the ImageNet classifier for one with ``num_classes`` outputs."""
+    for attr in ("fc", "classifier", "head", "heads"):
+        head = getattr(model, attr, None)
+        if isinstance(head, nn.Linear):
+            setattr(model, attr, nn.Linear(head.in_features, num_classes))
+            return
+        if isinstance(head, nn.Sequential):
+            for i in range(len(head) - 1, -1, -1):
+                if isinstance(head[i], nn.Linear):
+                    head[i] = nn.Linear(head[i].in_features, num_classes)
+                    return
+    raise ModelError(f"cannot find the classifier layer of torchvision model {name!r}")
+
+
+def _timm_model(name: str, num_classes: int, pretrained: bool) -> nn.Module | None:
+    try:
+        import timm
+    except ImportError:
+        return None
+    if name not in timm.list_models(pretrained=False) and not timm.is_model(name):
+        return None
+    try:
+        return timm.create_model(name, pretrained=pretrained, num_classes=num_classes)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"could not build timm model {name!r}: {exc}") from exc

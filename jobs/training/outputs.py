@@ -1,0 +1,103 @@
+"""What a run leaves behind: metric lines (stdout and metrics.jsonl) and the final files.
+
+The hub tails ``metrics.jsonl`` while the run is going and remote platforms only have the
+log stream, so every line is flushed as soon as it is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+import torch
+
+METRIC_PREFIX = "AST_METRIC "
+METRICS_FILE = "metrics.jsonl"
+SUMMARY_FILE = "summary.json"
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+AST_CONFIG_FILE = "ast_config.json"
+
+# The per-epoch keys the hub relies on (a contract; extras may follow).
+METRIC_KEYS = (
+    "epoch",
+    "epochs",
+    "step",
+    "train_loss",
+    "val_accuracy",
+    "activation_rate",
+    "threshold",
+    "compute_savings",
+    "energy_savings",
+    "energy_kwh",
+    "samples_seen",
+    "samples_activated",
+    "wall_seconds",
+    "eta_seconds",
+)
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN/inf: a diverged loss is reported as null rather than breaking parsers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+class MetricsWriter:
+    def __init__(self, out_dir: Path, stream: TextIO | None = None) -> None:
+        self.path = Path(out_dir) / METRICS_FILE
+        self.stream = stream or sys.stdout
+
+    def emit(self, record: dict[str, Any]) -> None:
+        line = json.dumps(_clean(record), sort_keys=False)
+        print(METRIC_PREFIX + line, file=self.stream, flush=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+
+    def truncate_after(self, epoch: int) -> None:
+        """On resume, drop lines of epochs that the checkpoint does not cover."""
+        if not self.path.exists():
+            return
+        kept = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line).get("epoch", 0) <= epoch:
+                    kept.append(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a kill
+        write_text_atomic(self.path, "".join(k + "\n" for k in kept))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_text_atomic(path, json.dumps(_clean(data), indent=2, sort_keys=True) + "\n")
+
+
+def save_weights(model: torch.nn.Module, out_dir: Path) -> str:
+    """Save weights as safetensors (falls back to model.pt without the package)."""
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    try:
+        from safetensors.torch import save_file
+    except ImportError:
+        torch.save(state, Path(out_dir) / "model.pt")
+        return "model.pt"
+    # safetensors refuses tensors that share storage; clone breaks the sharing.
+    save_file({k: v.clone() for k, v in state.items()}, str(Path(out_dir) / WEIGHTS_FILE))
+    return WEIGHTS_FILE
