@@ -2,6 +2,9 @@ from django.urls import path
 
 from accounts import api as accounts_api
 from billing import api as billing_api
+from jobs import api as jobs_api
+from jobs import report_api
+from jobs.streams import job_events
 
 urlpatterns = [
     path("me", accounts_api.MeView.as_view(), name="api-me"),
@@ -14,4 +17,28 @@ urlpatterns = [
     path("tokens", accounts_api.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>", accounts_api.TokenDetailView.as_view(), name="api-token"),
     path("usage", billing_api.UsageView.as_view(), name="api-usage"),
+    path("jobs/", jobs_api.JobListView.as_view(), name="api-jobs"),
+    path("jobs/<int:job_id>/", jobs_api.JobDetailView.as_view(), name="api-job"),
+    path("jobs/<int:job_id>/cancel/", jobs_api.JobCancelView.as_view(), name="api-job-cancel"),
+    path("jobs/<int:job_id>/rerun/", jobs_api.JobRerunView.as_view(), name="api-job-rerun"),
+    path("jobs/<int:job_id>/metrics/", jobs_api.JobMetricsView.as_view(), name="api-job-metrics"),
+    path("jobs/<int:job_id>/events", job_events, name="api-job-events"),
+    path(
+        "jobs/<int:job_id>/artifacts/",
+        jobs_api.JobArtifactsView.as_view(),
+        name="api-job-artifacts",
+    ),
+    path(
+        "jobs/<int:job_id>/artifacts/<path:name>",
+        jobs_api.JobArtifactDownloadView.as_view(),
+        name="api-job-artifact",
+    ),
+    path(
+        "jobs/<int:job_id>/model-card/",
+        report_api.ModelCardView.as_view(),
+        name="api-job-model-card",
+    ),
+    path("compare/", report_api.CompareView.as_view(), name="api-compare"),
+    path("sweeps/", jobs_api.SweepListView.as_view(), name="api-sweeps"),
+    path("sweeps/<int:sweep_id>/", jobs_api.SweepDetailView.as_view(), name="api-sweep"),
 ]

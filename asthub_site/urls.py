@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 from asthub_site.health import healthz
+from jobs import views as job_views
 
 portal = (
     [
@@ -17,6 +18,13 @@ portal = (
         ),
         path("tokens/", account_views.tokens, name="tokens"),
         path("tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+        path("jobs/", job_views.job_list, name="jobs"),
+        path("jobs/new/", job_views.new_job, name="new_job"),
+        path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
+        path("jobs/<int:job_id>/cancel/", job_views.cancel_job, name="cancel_job"),
+        path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),
+        path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
+        path("compare/", job_views.compare, name="compare"),
     ],
     "portal",
 )

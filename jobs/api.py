@@ -1,0 +1,208 @@
+"""REST endpoints for training jobs and sweeps. Thin: parse, call one service or
+selector, shape the answer."""
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import RequiresScope
+from asthub_site.errors import InvalidInput
+from jobs import selectors, services
+from jobs.artifacts import open_artifact
+from jobs.serializers import (
+    ArtifactSerializer,
+    JobSerializer,
+    JobSpecSerializer,
+    MetricsSerializer,
+    SweepCreateSerializer,
+)
+from jobs.spec import JobSpec
+from jobs.sweeps import sweep_as_dict
+
+
+class Pages(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ScopedView(APIView):
+    permission_classes = APIView.permission_classes + [RequiresScope]
+    required_scopes = {"GET": "jobs:read", "POST": "jobs:write"}
+
+
+def _bool_param(request, name: str) -> bool | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    if value.lower() in {"true", "1"}:
+        return True
+    if value.lower() in {"false", "0"}:
+        return False
+    raise InvalidInput(f"{name} must be true or false.")
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{name} must be a non-negative integer.")
+    return int(value)
+
+
+START_EXAMPLE = OpenApiExample(
+    "AST on digits with a baseline",
+    value={
+        "dataset": "digits",
+        "model": "mlp",
+        "epochs": 10,
+        "ast_config": {"target_activation_rate": 0.4, "entropy_weight": 0.3},
+        "with_baseline": True,
+    },
+)
+
+
+class JobListView(ScopedView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=[s for s in ("queued", "launching", "running",
+                             "succeeded", "failed", "cancelled")]),
+            OpenApiParameter("platform", str, enum=["local", "kaggle", "huggingface"]),
+            OpenApiParameter("is_baseline", bool),
+            OpenApiParameter("sweep", int),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=JobSerializer(many=True),
+        summary="List your training jobs (newest first)",
+    )  # fmt: skip
+    def get(self, request):
+        jobs = selectors.jobs_for(
+            request.user,
+            status=request.query_params.get("status") or None,
+            platform=request.query_params.get("platform") or None,
+            is_baseline=_bool_param(request, "is_baseline"),
+            sweep_id=_int_param(request, "sweep"),
+        )
+        pages = Pages()
+        page = pages.paginate_queryset(jobs, request, view=self)
+        return pages.get_paginated_response(JobSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=JobSpecSerializer,
+        responses={201: JobSerializer},
+        summary="Start a training job (counts against your plan)",
+        examples=[START_EXAMPLE],
+    )
+    def post(self, request):
+        body = JobSpecSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = services.start_training(user=request.user, spec=JobSpec.from_dict(request.data))
+        return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class JobDetailView(ScopedView):
+    @extend_schema(responses=JobSerializer, summary="One job with its latest progress")
+    def get(self, request, job_id: int):
+        return Response(JobSerializer(selectors.job_for(request.user, job_id)).data)
+
+
+class JobCancelView(ScopedView):
+    @extend_schema(request=None, responses=JobSerializer, summary="Cancel a job")
+    def post(self, request, job_id: int):
+        job = services.cancel_training(user=request.user, job_id=job_id)
+        return Response(JobSerializer(job).data)
+
+
+class JobRerunView(ScopedView):
+    @extend_schema(
+        request=None, responses={201: JobSerializer}, summary="Start an identical run"
+    )
+    def post(self, request, job_id: int):
+        job = services.rerun_training(user=request.user, job_id=job_id)
+        return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class JobMetricsView(ScopedView):
+    @extend_schema(
+        parameters=[OpenApiParameter("after_epoch", int)],
+        responses=MetricsSerializer,
+        summary="Per-epoch metric points",
+    )
+    def get(self, request, job_id: int):
+        job = selectors.job_for(request.user, job_id)
+        points = selectors.metric_points(job, after_epoch=_int_param(request, "after_epoch"))
+        return Response({"job_id": job.pk, "points": points})
+
+
+class JobArtifactsView(ScopedView):
+    @extend_schema(responses=ArtifactSerializer(many=True), summary="Artifacts with download links")
+    def get(self, request, job_id: int):
+        job = selectors.job_for(request.user, job_id)
+        rows = [
+            {
+                "name": artifact.name,
+                "size": artifact.size,
+                "sha256": artifact.sha256,
+                "url": request.build_absolute_uri(
+                    f"/api/v1/jobs/{job.pk}/artifacts/{artifact.name}"
+                ),
+            }
+            for artifact in selectors.artifacts_of(job)
+        ]
+        return Response(rows)
+
+
+class JobArtifactDownloadView(ScopedView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+                   summary="Download one artifact")  # fmt: skip
+    def get(self, request, job_id: int, name: str):
+        job = selectors.job_for(request.user, job_id)
+        artifact = selectors.artifact_of(job, name)
+        return FileResponse(
+            open_artifact(artifact), as_attachment=True, filename=artifact.name.split("/")[-1]
+        )
+
+
+class SweepListView(ScopedView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="List your sweeps")
+    def get(self, request):
+        pages = Pages()
+        page = pages.paginate_queryset(selectors.sweeps_for(request.user), request, view=self)
+        return pages.get_paginated_response([sweep_as_dict(sweep) for sweep in page])
+
+    @extend_schema(
+        request=SweepCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        summary="Start a hyperparameter sweep over AST settings (one job per point)",
+        examples=[
+            OpenApiExample(
+                "Target rate × entropy weight",
+                value={
+                    "spec": {"dataset": "digits", "model": "mlp", "epochs": 5},
+                    "grid": {"target_activation_rate": [0.2, 0.4], "entropy_weight": [0.1, 0.3]},
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        body = SweepCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sweep = services.start_sweep(
+            user=request.user,
+            spec=JobSpec.from_dict(request.data["spec"]),
+            grid=request.data["grid"],
+            name=request.data.get("name", ""),
+        )
+        return Response(sweep_as_dict(sweep), status=status.HTTP_201_CREATED)
+
+
+class SweepDetailView(ScopedView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A sweep with its ranked summary")
+    def get(self, request, sweep_id: int):
+        return Response(sweep_as_dict(selectors.sweep_for(request.user, sweep_id)))

@@ -1,0 +1,48 @@
+"""Portal forms for jobs. They shape input; JobSpec and the services decide validity."""
+
+from django import forms
+
+DATASETS = [("digits", "digits (scikit-learn, 8×8 images)"), ("mnist1d", "MNIST-1D (signals)")]
+MODELS = [("mlp", "MLP"), ("cnn", "Small CNN")]
+PLATFORMS = [("local", "This hub's workers (CPU)")]
+
+
+class NewJobForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False)
+    platform = forms.ChoiceField(choices=PLATFORMS, initial="local")
+    dataset = forms.ChoiceField(choices=DATASETS, initial="digits")
+    model = forms.ChoiceField(choices=MODELS, initial="mlp")
+    epochs = forms.IntegerField(min_value=1, max_value=1000, initial=10)
+    batch_size = forms.IntegerField(min_value=1, max_value=65536, initial=128)
+    learning_rate = forms.FloatField(min_value=1e-8, max_value=10, initial=0.001)
+    seed = forms.IntegerField(min_value=0, initial=0)
+    target_activation_rate = forms.FloatField(min_value=0.01, max_value=1, initial=0.4)
+    entropy_weight = forms.FloatField(min_value=0, max_value=1, initial=0.3)
+    warmup_epochs = forms.IntegerField(min_value=0, max_value=1000, initial=1)
+    selection = forms.ChoiceField(
+        choices=[("threshold", "Threshold (PI controller)"), ("topk", "Top-k per batch")],
+        initial="threshold",
+    )
+    with_baseline = forms.BooleanField(
+        required=False, help_text="Also run plain training to compare with (takes a second slot)."
+    )
+
+    AST_FIELDS = ("target_activation_rate", "entropy_weight", "warmup_epochs", "selection")
+
+    def spec_dict(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["ast_config"] = {name: data.pop(name) for name in self.AST_FIELDS}
+        return data
+
+
+class CompareForm(forms.Form):
+    ast_run_id = forms.IntegerField(min_value=1, label="AST run")
+    baseline_run_id = forms.IntegerField(
+        min_value=1, required=False, label="Baseline run", help_text="Empty: its paired baseline, or an estimate."
+    )
+
+
+class CardForm(forms.Form):
+    template = forms.ChoiceField(
+        choices=[("standard", "Standard"), ("competition", "Competition"), ("research", "Research")]
+    )

@@ -1,0 +1,122 @@
+"""The bridge from stored jobs to the pure reporting layer (jobs.reporting): build run
+records, then compare runs, price them and write model cards."""
+
+from django.conf import settings
+from django.db import transaction
+
+from asthub_site.errors import InvalidInput
+from jobs.models import JobStatus, ModelCard, TrainingJob
+from jobs.reporting.compare import Comparison, compare_runs
+from jobs.reporting.pricing import PriceSettings, RunCost, run_cost
+from jobs.reporting.records import RunRecord
+from jobs.selectors import job_for, metric_points
+
+
+def price_settings() -> PriceSettings:
+    return PriceSettings(
+        electricity_usd_per_kwh=settings.ELECTRICITY_USD_PER_KWH,
+        grid_kg_co2_per_kwh=settings.GRID_KG_CO2_PER_KWH,
+        local_device_watts=settings.LOCAL_DEVICE_WATTS,
+    )
+
+
+def run_record(job: TrainingJob) -> RunRecord:
+    return RunRecord(
+        id=job.pk,
+        name=job.name or f"job-{job.pk}",
+        platform=job.platform,
+        hardware=job.hardware,
+        dataset=job.dataset,
+        model=job.model,
+        is_baseline=job.is_baseline,
+        config=job.config,
+        engine_version=job.engine_version,
+        script_sha256=job.script_sha256,
+        status=job.status,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        metrics=metric_points(job),
+        summary=job.summary,
+    )
+
+
+def cost_so_far(job: TrainingJob) -> RunCost | None:
+    record = run_record(job)
+    if not record.metrics:
+        return None
+    try:
+        return run_cost(record, price_settings())
+    except ValueError:
+        return None
+
+
+def compare(*, user, ast_run_id: int, baseline_run_id: int | None = None) -> Comparison:
+    """Compare an AST run with its baseline (given, paired, or estimated from its counts)."""
+    ast_job = job_for(user, ast_run_id)
+    if ast_job.is_baseline:
+        raise InvalidInput(f"Job {ast_job.pk} is a baseline run; pass the AST run first.")
+    if baseline_run_id is None and ast_job.paired_with_id:
+        baseline_run_id = ast_job.paired_with_id
+    baseline_job = job_for(user, baseline_run_id) if baseline_run_id is not None else None
+    if baseline_job is not None and baseline_job.pk == ast_job.pk:
+        raise InvalidInput("A run cannot be its own baseline.")
+    try:
+        return compare_runs(
+            run_record(ast_job),
+            run_record(baseline_job) if baseline_job else None,
+            price_settings(),
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def finished_or_error(job: TrainingJob) -> None:
+    if job.status != JobStatus.SUCCEEDED:
+        raise InvalidInput(f"Job {job.pk} is {job.status}; model cards are for succeeded runs.")
+
+
+def latest_card(*, user, job_id: int) -> ModelCard | None:
+    return ModelCard.objects.filter(job=job_for(user, job_id)).first()
+
+
+def save_card(*, job: TrainingJob, template: str, markdown: str, badges, plots) -> ModelCard:
+    with transaction.atomic():
+        return ModelCard.objects.create(
+            job=job, template=template, markdown=markdown, badges=badges, plots=plots
+        )
+
+
+def create_model_card(*, user, run_id: int, template: str = "standard") -> ModelCard:
+    """Render the card and its plots for a succeeded run; plots become artifacts."""
+    import tempfile
+    from pathlib import Path
+
+    from jobs.artifacts import store_artifacts
+    from jobs.reporting.card import render_model_card
+    from jobs.reporting.plots import render_plots
+
+    job = job_for(user, run_id)
+    finished_or_error(job)
+    comparison = compare(user=user, ast_run_id=job.pk) if not job.is_baseline else None
+    baseline = job.paired_with if job.paired_with_id else None
+    with tempfile.TemporaryDirectory() as folder:
+        plots_dir = Path(folder) / "plots"
+        paths = render_plots(
+            run_record(job), plots_dir, baseline=run_record(baseline) if baseline else None
+        )
+        store_artifacts(job, Path(folder))
+    plot_names = [f"plots/{path.name}" for path in paths]
+    try:
+        card = render_model_card(
+            run_record(job),
+            comparison,
+            template=template,
+            repo_id=job.hf_repo or None,
+            plot_names=plot_names,
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    plots = [{"name": name, "url": f"/api/v1/jobs/{job.pk}/artifacts/{name}"} for name in plot_names]
+    return save_card(
+        job=job, template=template, markdown=card.markdown, badges=card.badges, plots=plots
+    )

@@ -1,0 +1,114 @@
+"""REST shapes for jobs, metrics, sweeps, comparisons and model cards."""
+
+from rest_framework import serializers
+
+from asthub_site.serializers import StrictCharField, StrictSerializer
+from jobs.selectors import progress_of
+from jobs.spec import AST_KEYS, PLATFORMS
+
+
+class AstConfigSerializer(StrictSerializer):
+    target_activation_rate = serializers.FloatField(required=False, min_value=0.01, max_value=1)
+    entropy_weight = serializers.FloatField(required=False, min_value=0, max_value=1)
+    warmup_epochs = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    selection = serializers.ChoiceField(choices=["threshold", "topk", "random"], required=False)
+    kp = serializers.FloatField(required=False, min_value=0, max_value=100)
+    ki = serializers.FloatField(required=False, min_value=0, max_value=100)
+    min_activation = serializers.FloatField(required=False, min_value=0, max_value=1)
+    scoring = serializers.ChoiceField(choices=["fresh", "stale"], required=False)
+
+
+class JobSpecSerializer(StrictSerializer):
+    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
+    dataset = StrictCharField(max_length=300, required=False)
+    model = StrictCharField(max_length=100, required=False)
+    epochs = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    batch_size = serializers.IntegerField(min_value=1, max_value=65536, required=False)
+    learning_rate = serializers.FloatField(min_value=1e-8, max_value=10, required=False)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    hardware = StrictCharField(max_length=40, required=False)
+    ast_config = AstConfigSerializer(required=False)
+    with_baseline = serializers.BooleanField(required=False)
+    auto_upload_hf = serializers.BooleanField(required=False)
+    hf_repo = StrictCharField(max_length=200, required=False, allow_blank=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    epoch = serializers.IntegerField()
+    epochs = serializers.IntegerField()
+    val_accuracy = serializers.FloatField(allow_null=True)
+    train_loss = serializers.FloatField(allow_null=True)
+    activation_rate = serializers.FloatField(allow_null=True)
+    threshold = serializers.FloatField(allow_null=True)
+    compute_savings = serializers.FloatField(allow_null=True)
+    energy_savings = serializers.FloatField(allow_null=True)
+    energy_kwh = serializers.FloatField(allow_null=True)
+    eta_minutes = serializers.FloatField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    platform = serializers.CharField()
+    dataset = serializers.CharField()
+    model = serializers.CharField()
+    epochs = serializers.IntegerField()
+    batch_size = serializers.IntegerField()
+    learning_rate = serializers.FloatField()
+    seed = serializers.IntegerField()
+    hardware = serializers.CharField()
+    ast_config = serializers.DictField()
+    is_baseline = serializers.BooleanField()
+    baseline_id = serializers.IntegerField(source="paired_with_id", allow_null=True)
+    sweep_id = serializers.IntegerField(allow_null=True)
+    rerun_of_id = serializers.IntegerField(allow_null=True)
+    auto_upload_hf = serializers.BooleanField()
+    hf_repo = serializers.CharField()
+    external_id = serializers.CharField()
+    failure_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    engine_version = serializers.CharField()
+    script_sha256 = serializers.CharField()
+    config = serializers.DictField()
+    progress = serializers.SerializerMethodField()
+
+    def get_progress(self, job) -> ProgressSerializer(allow_null=True):  # type: ignore[valid-type]
+        progress = progress_of(job)
+        return ProgressSerializer(progress).data if progress else None
+
+
+class MetricsSerializer(serializers.Serializer):
+    job_id = serializers.IntegerField()
+    points = serializers.ListField(child=serializers.DictField())
+
+
+class ArtifactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    url = serializers.CharField()
+
+
+class SweepCreateSerializer(StrictSerializer):
+    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    spec = JobSpecSerializer()
+    grid = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=50),
+        help_text=f"AST settings to vary: {', '.join(AST_KEYS)}",
+    )
+
+
+class CompareRequestSerializer(StrictSerializer):
+    ast_run_id = serializers.IntegerField(min_value=1)
+    baseline_run_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class ModelCardRequestSerializer(StrictSerializer):
+    template = serializers.ChoiceField(
+        choices=["standard", "competition", "research"], required=False, default="standard"
+    )

@@ -1,0 +1,115 @@
+"""Portal pages for jobs: list, new-job form, live job page, compare, model-card preview."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.views import _apply_error
+from asthub_site.errors import HubError
+from jobs import reports, selectors, services
+from jobs.forms import CardForm, CompareForm, NewJobForm
+from jobs.models import JobStatus
+from jobs.spec import JobSpec
+
+
+@login_required
+def job_list(request):
+    status = request.GET.get("status") or None
+    if status not in {None, *JobStatus.values}:
+        status = None
+    jobs = selectors.jobs_for(request.user, status=status)[:100]
+    return render(
+        request,
+        "jobs/list.html",
+        {"jobs": jobs, "status": status, "statuses": JobStatus.values},
+    )
+
+
+@login_required
+def new_job(request):
+    form = NewJobForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.start_training(
+                user=request.user, spec=JobSpec.from_dict(form.spec_dict())
+            )
+        except HubError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Started job {job.pk}.")
+            return redirect("portal:job", job_id=job.pk)
+    return render(request, "jobs/new.html", {"form": form})
+
+
+@login_required
+def job_detail(request, job_id: int):
+    try:
+        job = selectors.job_for(request.user, job_id)
+    except HubError:
+        return render(request, "404.html", status=404)
+    return render(
+        request,
+        "jobs/detail.html",
+        {
+            "job": job,
+            "progress": selectors.progress_of(job),
+            "artifacts": selectors.artifacts_of(job),
+            "cost": reports.cost_so_far(job),
+            "card_form": CardForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cancel_job(request, job_id: int):
+    try:
+        services.cancel_training(user=request.user, job_id=job_id)
+    except HubError as error:
+        messages.error(request, error.message)
+    return redirect("portal:job", job_id=job_id)
+
+
+@login_required
+@require_POST
+def rerun_job(request, job_id: int):
+    try:
+        job = services.rerun_training(user=request.user, job_id=job_id)
+    except HubError as error:
+        messages.error(request, error.message)
+        return redirect("portal:job", job_id=job_id)
+    messages.success(request, f"Started job {job.pk}, identical to job {job_id}.")
+    return redirect("portal:job", job_id=job.pk)
+
+
+@login_required
+def compare(request):
+    form = CompareForm(request.GET or None)
+    comparison = None
+    if request.GET and form.is_valid():
+        try:
+            comparison = reports.compare(user=request.user, **form.cleaned_data)
+        except HubError as error:
+            _apply_error(form, error)
+    return render(request, "jobs/compare.html", {"form": form, "comparison": comparison})
+
+
+@login_required
+def model_card(request, job_id: int):
+    try:
+        job = selectors.job_for(request.user, job_id)
+    except HubError:
+        return render(request, "404.html", status=404)
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reports.create_model_card(
+                user=request.user, run_id=job.pk, template=form.cleaned_data["template"]
+            )
+        except HubError as error:
+            _apply_error(form, error)
+        else:
+            return redirect("portal:model_card", job_id=job.pk)
+    card = reports.latest_card(user=request.user, job_id=job.pk)
+    return render(request, "jobs/card.html", {"job": job, "card": card, "form": form})
