@@ -110,8 +110,9 @@ def cost_for(
     if hours < 0:
         raise ValueError("hours must be >= 0")
     if kwh is None:
-        watts = nominal_watts(hardware, prices) if platform != "local" else None
-        watts = watts if watts is not None else prices.local_device_watts
+        watts = (
+            prices.local_device_watts if platform == "local" else nominal_watts(hardware, prices)
+        )
         kwh = hours * watts / 1000.0
         energy_source = f"estimated from {watts:g} W nominal power"
     co2_kg = kwh * prices.grid_kg_co2_per_kwh
