@@ -9,6 +9,7 @@ count can tell what accuracy plain training would have reached.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,15 +113,15 @@ class Comparison:
                 "Energy (kWh)",
                 sig(a.kwh),
                 sig(b.kwh),
-                percent(-self.energy_savings) if self.energy_savings else "0.0%",
+                signed(percent(-self.energy_savings), -self.energy_savings),
             ),
             (
                 "Compute (forward-equivalents)",
                 f"{a.forward_equivalents:,}",
                 f"{b.forward_equivalents:,}",
-                percent(-self.compute_savings) if self.compute_savings else "0.0%",
+                signed(percent(-self.compute_savings), -self.compute_savings),
             ),
-            ("Cost", usd(a.cost_usd), usd(b.cost_usd), signed(usd(-self.cost_savings_usd), -1)),
+            ("Cost", usd(a.cost_usd), usd(b.cost_usd), signed(usd(-self.cost_savings_usd), -self.cost_savings_usd)),
             (
                 "CO2 emissions",
                 co2(a.co2_kg),
@@ -167,10 +168,8 @@ def _relative(new: float, old: float) -> str:
 
 def _latex_cell(text: str) -> str:
     escaped = latex_escape(text).replace("CO2", r"CO\textsubscript{2}")
-    # A typeset minus, not a hyphen, for negative differences.
-    if escaped.startswith("-"):
-        escaped = "$-$" + escaped[1:]
-    return escaped.replace("($-", "($-")
+    # A typeset minus, not a hyphen, for negative numbers (leading or in parentheses).
+    return re.sub(r"(^|\()-", lambda m: m.group(1) + "$-$", escaped)
 
 
 def _summary(run: RunRecord, cost: RunCost, fe: int) -> RunSummary:
