@@ -255,6 +255,7 @@ def _context(
         "method": comparison.method,
         "comparison_table": comparison.to_markdown(),
         "latex_table": comparison.to_latex(),
+        "latex_fence": code_fence(comparison.to_latex()),
         "c": {
             "energy_savings": percent(comparison.energy_savings),
             "compute_savings": percent(comparison.compute_savings),

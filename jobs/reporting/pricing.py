@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .formatting import sig
 from .records import RunRecord
 
 # Hugging Face Jobs hourly prices in USD; billed per started minute.
@@ -143,7 +144,7 @@ def cost_for(
     if platform == "local":
         usd = kwh * prices.electricity_usd_per_kwh
         basis = (
-            f"local {hardware or 'cpu'}: {kwh:.6g} kWh ({energy_source}) at "
+            f"local {hardware or 'cpu'}: {sig(kwh)} kWh ({energy_source}) at "
             f"${prices.electricity_usd_per_kwh:.2f}/kWh"
         )
         return RunCost(usd, hours, kwh, co2_kg, 0.0, basis, energy_source)
