@@ -1,0 +1,90 @@
+"""Number and text formatting shared by tables, cards and badges.
+
+Values range from a CPU run's 0.00004 kWh to a GPU week's 300 kWh, so fixed decimals either
+print 0.00 or noise; three significant figures, never scientific notation, read well in
+both a README and a paper.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
+
+
+def sig(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures in plain decimal notation."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = min(max(digits - 1 - magnitude, 0), 12)
+    return f"{value:,.{decimals}f}"
+
+
+def signed(text: str, value: float) -> str:
+    return text if value < 0 or text.startswith("-") else "+" + text
+
+
+def percent(fraction: float, decimals: int = 1) -> str:
+    return f"{fraction * 100:.{decimals}f}%"
+
+
+def duration(hours: float) -> str:
+    """Human duration; CPU demo runs take seconds, GPU runs hours."""
+    seconds = hours * 3600.0
+    if abs(seconds) < 120:
+        return f"{seconds:.1f} s"
+    if abs(seconds) < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{hours:.2f} h"
+
+
+def usd(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}${sig(abs(value))}" if abs(value) < 1 else f"{sign}${abs(value):,.2f}"
+
+
+def co2(kg: float) -> str:
+    """Grams below a kilogram: "12.3 g CO2e" reads better than "0.0123 kg"."""
+    if abs(kg) < 1:
+        return f"{sig(kg * 1000)} g CO2e"
+    return f"{sig(kg)} kg CO2e"
+
+
+def latex_escape(text: str) -> str:
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], text)
+
+
+def md_inline(text: str) -> str:
+    """User text made safe for one line of Markdown (a heading, a table cell).
+
+    Newlines would let a run name start its own heading or front-matter block, ``|`` would
+    split a table cell and raw HTML would render on the Hub, so all three are neutralised.
+    """
+    flat = " ".join(str(text).split())
+    flat = flat.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    return flat.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code_fence(body: str) -> str:
+    """A backtick fence longer than any backtick run in ``body``, so it cannot be closed."""
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def slug(text: str) -> str:
+    """A Hub tag: lowercase letters, digits and dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "unknown"
