@@ -120,9 +120,7 @@ class JobCancelView(ScopedView):
 
 
 class JobRerunView(ScopedView):
-    @extend_schema(
-        request=None, responses={201: JobSerializer}, summary="Start an identical run"
-    )
+    @extend_schema(request=None, responses={201: JobSerializer}, summary="Start an identical run")
     def post(self, request, job_id: int):
         job = services.rerun_training(user=request.user, job_id=job_id)
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)

@@ -38,7 +38,10 @@ class NewJobForm(forms.Form):
 class CompareForm(forms.Form):
     ast_run_id = forms.IntegerField(min_value=1, label="AST run")
     baseline_run_id = forms.IntegerField(
-        min_value=1, required=False, label="Baseline run", help_text="Empty: its paired baseline, or an estimate."
+        min_value=1,
+        required=False,
+        label="Baseline run",
+        help_text="Empty: its paired baseline, or an estimate.",
     )
 
 

@@ -97,7 +97,12 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
 
     job = job_for(user, run_id)
     finished_or_error(job)
-    comparison = compare(user=user, ast_run_id=job.pk) if not job.is_baseline else None
+    if job.is_baseline:
+        raise InvalidInput(
+            f"Job {job.pk} is a baseline run; model cards describe AST runs (its AST run's "
+            "card includes the comparison with it)."
+        )
+    comparison = compare(user=user, ast_run_id=job.pk)
     baseline = job.paired_with if job.paired_with_id else None
     with tempfile.TemporaryDirectory() as folder:
         plots_dir = Path(folder) / "plots"
@@ -116,7 +121,9 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
         )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
-    plots = [{"name": name, "url": f"/api/v1/jobs/{job.pk}/artifacts/{name}"} for name in plot_names]
+    plots = [
+        {"name": name, "url": f"/api/v1/jobs/{job.pk}/artifacts/{name}"} for name in plot_names
+    ]
     return save_card(
         job=job, template=template, markdown=card.markdown, badges=card.badges, plots=plots
     )

@@ -44,9 +44,9 @@ def _authenticate(request):
 
 
 def _snapshot(job_id: int, after_epoch: int) -> tuple[str, str, list[dict]]:
-    status, reason = TrainingJob.objects.filter(pk=job_id).values_list(
-        "status", "failure_reason"
-    )[0]
+    status, reason = TrainingJob.objects.filter(pk=job_id).values_list("status", "failure_reason")[
+        0
+    ]
     points = [
         {**point.data, "job_id": job_id}
         for point in MetricPoint.objects.filter(job_id=job_id, epoch__gt=after_epoch).order_by(

@@ -1,0 +1,144 @@
+"""Starting, running, cancelling and rerunning jobs on the local platform."""
+
+import pytest
+
+from asthub_site.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
+from billing.models import JobSlots
+from jobs import selectors, services, state
+from jobs.models import JobStatus, MetricPoint, TrainingJob
+from jobs.platforms.base import PlatformUnavailable
+from jobs.spec import JobSpec
+from tests.jobs.conftest import FAST
+
+pytestmark = pytest.mark.django_db
+
+
+def _start(user, capture, **overrides):
+    with capture(execute=True):
+        job = services.start_training(user=user, spec=JobSpec.from_dict(FAST | overrides))
+    job.refresh_from_db()
+    return job
+
+
+def test_local_job_runs_to_success_with_one_point_per_epoch(alice, eager_tasks):
+    job = _start(alice, eager_tasks)
+    assert job.status == JobStatus.SUCCEEDED, job.failure_reason
+    points = selectors.metric_points(job)
+    assert [p["epoch"] for p in points] == [1, 2, 3]
+    assert all(0 <= p["val_accuracy"] <= 1 for p in points)
+    assert points[-1]["compute_savings"] > 0  # AST trained fewer rows than plain training
+    names = {artifact.name for artifact in selectors.artifacts_of(job)}
+    assert {"model.safetensors", "metrics.jsonl", "summary.json", "config.json"} <= names
+    assert job.summary["status"] == "completed" and job.started_at and job.finished_at
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
+
+
+def test_rerun_reproduces_config_and_script_hash(alice, eager_tasks):
+    first = _start(alice, eager_tasks, seed=7)
+    with eager_tasks(execute=True):
+        second = services.rerun_training(user=alice, job_id=first.pk)
+    second.refresh_from_db()
+    assert second.rerun_of_id == first.pk
+    assert (second.config, second.script_sha256) == (first.config, first.script_sha256)
+    deterministic = ("val_accuracy", "train_loss", "activation_rate", "samples_activated")
+
+    def learning(job):
+        return [[p[k] for k in deterministic] for p in selectors.metric_points(job)]
+
+    assert learning(second) == learning(first)
+
+
+def test_cancelling_a_queued_job_frees_its_slot(alice):
+    job = services.start_training(user=alice, spec=JobSpec.from_dict(FAST))
+    assert JobSlots.objects.get(user=alice).running_jobs == 1
+    cancelled = services.cancel_training(user=alice, job_id=job.pk)
+    assert cancelled.status == JobStatus.CANCELLED
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
+    with pytest.raises(Conflict, match="already cancelled"):
+        services.cancel_training(user=alice, job_id=job.pk)
+
+
+def test_terminal_state_is_reached_once_and_frees_one_slot(alice):
+    job = services.start_training(user=alice, spec=JobSpec.from_dict(FAST))
+    assert state.transition(job.pk, JobStatus.LAUNCHING)
+    assert not state.transition(job.pk, JobStatus.SUCCEEDED)  # must be running first
+    assert state.transition(job.pk, JobStatus.RUNNING)
+    assert state.transition(job.pk, JobStatus.FAILED, failure_reason="boom")
+    assert not state.transition(job.pk, JobStatus.CANCELLED)
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
+
+
+def test_a_metric_line_is_stored_once(alice):
+    job = services.start_training(user=alice, spec=JobSpec.from_dict(FAST))
+    point = {"epoch": 1, "epochs": 3, "val_accuracy": 0.5}
+    assert services.record_metric(job_id=job.pk, point=point)
+    assert not services.record_metric(job_id=job.pk, point=point | {"val_accuracy": 0.9})
+    assert MetricPoint.objects.get(job=job).data["val_accuracy"] == 0.5
+
+
+def test_free_plan_cannot_start_a_run_with_its_baseline(alice):
+    with pytest.raises(QuotaExceeded, match="needs 2 concurrent"):
+        services.start_training(user=alice, spec=JobSpec.from_dict(FAST | {"with_baseline": True}))
+    assert not TrainingJob.objects.exists()
+
+
+def test_pro_run_with_baseline_stores_the_pair(pro_alice):
+    job = services.start_training(
+        user=pro_alice, spec=JobSpec.from_dict(FAST | {"with_baseline": True})
+    )
+    baseline = job.paired_with
+    assert baseline.is_baseline and not job.is_baseline
+    assert baseline.config == job.config
+    assert JobSlots.objects.get(user=pro_alice).jobs_this_period == 2
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"dataset": "csv:/etc/passwd"}, "File data sets"),
+        ({"epochs": 0}, "epochs"),
+        ({"learning_rate": "fast"}, "learning_rate"),
+        ({"ast_config": {"target_activation_rate": 2}}, "target_activation_rate"),
+        ({"ast_config": {"gain": 1}}, "Unknown ast_config"),
+        ({"owner": 2}, "Unknown field"),
+        ({"auto_upload_hf": True}, "hf_repo"),
+        ({"platform": "colab"}, "Unknown platform"),
+    ],
+)
+def test_bad_specs_are_refused_before_anything_is_stored(alice, spec, message):
+    with pytest.raises(InvalidInput, match=message):
+        services.start_training(user=alice, spec=JobSpec.from_dict(FAST | spec))
+    assert not TrainingJob.objects.exists()
+    assert JobSlots.objects.get(user=alice).jobs_this_period == 0
+
+
+def test_platform_without_adapter_says_not_available_yet(alice):
+    with pytest.raises(PlatformUnavailable, match="not available on this hub yet"):
+        services.start_training(user=alice, spec=JobSpec.from_dict(FAST | {"platform": "kaggle"}))
+
+
+def test_free_plan_cannot_use_a100_hardware(alice):
+    with pytest.raises(QuotaExceeded, match="a100-large"):
+        services.start_training(
+            user=alice, spec=JobSpec.from_dict(FAST | {"hardware": "a100-large"})
+        )
+
+
+def test_bob_cannot_touch_alices_job(alice, bob):
+    job = services.start_training(user=alice, spec=JobSpec.from_dict(FAST))
+    for call in (
+        lambda: services.cancel_training(user=bob, job_id=job.pk),
+        lambda: services.rerun_training(user=bob, job_id=job.pk),
+        lambda: selectors.job_for(bob, job.pk),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+
+
+def test_engine_failure_becomes_the_jobs_failure_reason(alice, eager_tasks):
+    job = _start(alice, eager_tasks, model="resnet_does_not_exist")
+    assert job.status == JobStatus.FAILED
+    assert "resnet_does_not_exist" in job.failure_reason
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
