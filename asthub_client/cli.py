@@ -366,7 +366,10 @@ def main(
 ) -> int:
     """Run one command; `transport` and `retry` let tests stand in for the network and clock."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse already printed usage or help
+        return int(exit_request.code or 0)
     try:
         if args.handler is None:
             return cmd_login(args, transport)
