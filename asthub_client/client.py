@@ -165,8 +165,8 @@ class Client:
                 _check_deadline(deadline, job_id)
                 if event.kind == "end":
                     break
-                if event.kind == "status" and event.data.get("status"):
-                    job.status = str(event.data["status"])
+                if event.kind == "status" and event.data.get("status") != job.status:
+                    job.status = str(event.data.get("status") or job.status)
                     job.failure_reason = str(event.data.get("failure_reason") or "")
                     notify(job)
                 elif event.kind == "metric":

@@ -14,6 +14,8 @@ import httpx
 URL = "http://hub.test"
 TOKEN = "asthub_test_token"
 DROP = object()  # In an event script: the connection breaks here.
+# In an event script a callable runs when the stream reaches it and returns the bytes to send,
+# so a test can change the server's state at that moment.
 
 
 def make_job(job_id: int, status: str = "queued", **overrides: Any) -> dict[str, Any]:
@@ -84,7 +86,7 @@ class _Stream(httpx.SyncByteStream):
         for chunk in self.chunks:
             if chunk is DROP:
                 raise httpx.ReadError("connection reset by peer")
-            yield chunk
+            yield chunk() if callable(chunk) else chunk
 
 
 class FakeHub:
@@ -99,6 +101,8 @@ class FakeHub:
         self.points: dict[int, list[dict[str, Any]]] = {}
         self.event_scripts: dict[int, list[list[Any]]] = {}
         self.artifacts: dict[int, list[tuple[str, bytes, str]]] = {}
+        # Successive reads of a job see these statuses in turn (the last one sticks).
+        self.status_sequence: dict[int, list[tuple[str, str]]] = {}
         self.upcoming: dict[tuple[str, str], list[Any]] = {}
         self.requests: list[httpx.Request] = []
         self.next_id = 100
@@ -205,6 +209,10 @@ class FakeHub:
     def _job(self, request, job_id):
         if job_id not in self.jobs:
             return error(404, "not_found", f"No job {job_id}.")
+        sequence = self.status_sequence.get(job_id)
+        if sequence:
+            status, reason = sequence.pop(0) if len(sequence) > 1 else sequence[0]
+            self.jobs[job_id].update(status=status, failure_reason=reason)
         return httpx.Response(200, json=self.jobs[job_id])
 
     def _cancel(self, request, job_id):
