@@ -1,0 +1,393 @@
+"""The `asthub` command: the SDK for shells and CI.
+
+Exit codes: 0 ok, 1 job failed or cancelled, 2 usage or invalid input, 3 authentication
+or permission, 4 not found, 5 quota or rate limit, 6 server or connection error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from asthub_client import render
+from asthub_client.client import Client
+from asthub_client.config import config_path, resolve_settings, save_config
+from asthub_client.errors import (
+    AstHubError,
+    AuthenticationError,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    RateLimited,
+)
+from asthub_client.models import Job
+from asthub_client.retry import RetryPolicy
+from asthub_client.specs import add_job_options, job_spec_from_args, parse_grid
+
+EXIT_OK = 0
+EXIT_JOB_FAILED = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_NOT_FOUND = 4
+EXIT_QUOTA = 5
+EXIT_SERVER = 6
+
+Command = Callable[[argparse.Namespace, Client], int]
+
+
+def exit_code_for(error: AstHubError) -> int:
+    if isinstance(error, AuthenticationError | PermissionDenied):
+        return EXIT_AUTH
+    if isinstance(error, NotFound):
+        return EXIT_NOT_FOUND
+    if isinstance(error, QuotaExceeded | RateLimited):
+        return EXIT_QUOTA
+    # A conflict (cancelling a finished job, a missing platform credential) is fixed by
+    # changing what was asked, like any other invalid input.
+    if isinstance(error, InvalidRequest | Conflict):
+        return EXIT_USAGE
+    return EXIT_SERVER
+
+
+def _describe(error: AstHubError) -> str:
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        return f"{error.message} (retry in {error.retry_after:.0f} s)"
+    return error.message
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    out.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def cmd_whoami(args: argparse.Namespace, client: Client) -> int:
+    me = client.me()
+    if args.json:
+        _print_json(me, sys.stdout)
+    else:
+        scopes = ", ".join(me.get("token_scopes") or []) or "none"
+        print(f"{me.get('email')} on {client.url} (plan {me.get('plan')}; scopes: {scopes})")
+    return EXIT_OK
+
+
+def cmd_usage(args: argparse.Namespace, client: Client) -> int:
+    usage = client.usage()
+    if args.json:
+        _print_json(usage, sys.stdout)
+        return EXIT_OK
+    title = usage.get("plan_title") or usage.get("plan")
+    print(f"Plan {title}, resets {render.short_time(usage.get('resets_at'))}")
+    rows = []
+    for name, line in (usage.get("limits") or {}).items():
+        limit = "unlimited" if line.get("unlimited") else line.get("limit")
+        unit = line.get("unit") or ""
+        rows.append((line.get("label") or name, line.get("used"), limit, unit))
+    if rows:
+        print(render.table(("LIMIT", "USED", "OF", "UNIT"), rows))
+    return EXIT_OK
+
+
+def cmd_start(args: argparse.Namespace, client: Client) -> int:
+    spec = job_spec_from_args(args)
+    if args.with_baseline:
+        spec["with_baseline"] = True
+    job = client.start(spec)
+    if not args.watch:
+        if args.json:
+            _print_json(job.to_dict(), sys.stdout)
+        else:
+            baseline = f"; baseline job {job.baseline_id}" if job.baseline_id else ""
+            print(f"Started job {job.id} ({job.name or job.dataset}) on {job.platform}{baseline}")
+        return EXIT_OK
+    if not args.json:
+        print(f"Started job {job.id}; watching it (Ctrl-C stops watching, not the job)")
+    return _watch(client, job.id, as_json=args.json)
+
+
+def cmd_jobs(args: argparse.Namespace, client: Client) -> int:
+    jobs: list[Job] = []
+    for job in client.list_jobs(status=args.status, platform=args.platform):
+        jobs.append(job)
+        if len(jobs) >= args.limit:
+            break
+    if args.json:
+        _print_json([job.to_dict() for job in jobs], sys.stdout)
+    elif jobs:
+        print(render.jobs_table(jobs))
+    else:
+        print("No jobs.")
+    return EXIT_OK
+
+
+def cmd_job(args: argparse.Namespace, client: Client) -> int:
+    job = client.get_job(args.id)
+    if args.json:
+        _print_json(job.to_dict(), sys.stdout)
+    else:
+        print(render.job_details(job))
+    return EXIT_OK
+
+
+def cmd_watch(args: argparse.Namespace, client: Client) -> int:
+    return _watch(client, args.id, as_json=False)
+
+
+def cmd_cancel(args: argparse.Namespace, client: Client) -> int:
+    job = client.cancel(args.id)
+    print(f"Job {job.id} is {job.status}")
+    return EXIT_OK
+
+
+def cmd_rerun(args: argparse.Namespace, client: Client) -> int:
+    job = client.rerun(args.id)
+    print(f"Started job {job.id}, a rerun of job {args.id}")
+    return EXIT_OK
+
+
+def cmd_metrics(args: argparse.Namespace, client: Client) -> int:
+    points = client.metrics(args.id)
+    if args.json:
+        _print_json(points, sys.stdout)
+    elif points:
+        print(render.metrics_table(points))
+    else:
+        print(f"Job {args.id} has no metrics yet.")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, client: Client) -> int:
+    comparison = client.compare(args.ast_run, args.baseline_run)
+    if args.format == "json":
+        _print_json(comparison, sys.stdout)
+    else:
+        print(comparison.get(args.format) or "")
+        if comparison.get("estimated"):
+            print("(baseline figures are estimated: no baseline run was given)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_card(args: argparse.Namespace, client: Client) -> int:
+    card = client.create_model_card(args.id, template=args.template)
+    markdown = card.get("markdown") or ""
+    if args.out:
+        Path(args.out).write_text(markdown, encoding="utf-8")
+        print(f"Wrote the {card.get('template', args.template)} model card to {args.out}")
+    else:
+        sys.stdout.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    return EXIT_OK
+
+
+def cmd_artifacts(args: argparse.Namespace, client: Client) -> int:
+    artifacts = client.artifacts(args.id)
+    if not args.download:
+        rows = [(a.get("name"), render.size(a.get("size")), a.get("sha256", "")) for a in artifacts]
+        print(render.table(("NAME", "SIZE", "SHA256"), rows) if rows else "No artifacts.")
+        return EXIT_OK
+    directory = Path(args.download)
+    directory.mkdir(parents=True, exist_ok=True)
+    for artifact in artifacts:
+        path = client.download_artifact(args.id, artifact["name"], directory)
+        print(path)
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace, client: Client) -> int:
+    grid = parse_grid(args.grid)
+    sweep = client.start_sweep(job_spec_from_args(args), grid)
+    if args.json:
+        _print_json(sweep, sys.stdout)
+    else:
+        job_ids = ", ".join(str(job_id) for job_id in sweep.get("job_ids") or [])
+        print(f"Started sweep {sweep.get('id')}: jobs {job_ids}")
+    return EXIT_OK
+
+
+def _watch(client: Client, job_id: int, *, as_json: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    printer = None if as_json else ProgressPrinter(out)
+    job = client.wait(job_id, on_update=printer)
+    if printer:
+        printer.finish()
+    if as_json:
+        _print_json(job.to_dict(), out)
+    if job.status == "succeeded":
+        return EXIT_OK
+    reason = f": {job.failure_reason}" if job.failure_reason else ""
+    print(f"asthub: error: job {job.id} {job.status}{reason}", file=sys.stderr)
+    return EXIT_JOB_FAILED
+
+
+class ProgressPrinter:
+    """Rewrites one line on a terminal; prints a new line per change when piped (CI logs)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.live = out.isatty()
+        self._last = ""
+        self._shown_width = 0
+
+    def __call__(self, job: Job) -> None:
+        line = render.progress_line(job)
+        if line == self._last:
+            return
+        self._last = line
+        if self.live:
+            columns = shutil.get_terminal_size().columns - 1
+            line = line[:columns]
+            self.out.write("\r" + line.ljust(self._shown_width))
+            self._shown_width = len(line)
+        else:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    def finish(self) -> None:
+        if self.live and self._shown_width:
+            self.out.write("\n")
+            self.out.flush()
+
+
+def cmd_login(args: argparse.Namespace, transport: httpx.BaseTransport | None) -> int:
+    url = args.login_url or args.url or resolve_settings().url
+    token = args.login_token or args.token or _read_token()
+    if not token:
+        print("asthub: error: no token given", file=sys.stderr)
+        return EXIT_USAGE
+    with Client(url=url, token=token, transport=transport) as client:
+        me = client.me()  # Only a token the hub accepts is worth saving.
+    path = config_path()
+    save_config(url, token, path)
+    print(f"Logged in to {url} as {me.get('email')}; saved to {path}")
+    return EXIT_OK
+
+
+def _read_token() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("API token: ").strip()
+    return sys.stdin.readline().strip()
+
+
+# -- parser ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="asthub", description="AST Training Hub client")
+    parser.add_argument("--url", help="hub URL (default: $ASTHUB_URL, then the config file)")
+    parser.add_argument("--token", help="API token (default: $ASTHUB_TOKEN, then the config file)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Command | None, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    login = command("login", None, "verify an API token and save it")
+    login.add_argument("--url", dest="login_url")
+    login.add_argument("--token", dest="login_token", help="read from stdin when omitted")
+
+    command("whoami", cmd_whoami, "show the account the token belongs to").add_argument(
+        "--json", action="store_true"
+    )
+    command("usage", cmd_usage, "show the plan's limits and usage").add_argument(
+        "--json", action="store_true"
+    )
+
+    start = command("start", cmd_start, "start a training job")
+    add_job_options(start)
+    start.add_argument("--with-baseline", action="store_true")
+    start.add_argument("--watch", action="store_true", help="wait and exit 1 if the job fails")
+    start.add_argument("--json", action="store_true")
+
+    jobs = command("jobs", cmd_jobs, "list jobs, newest first")
+    jobs.add_argument(
+        "--status", choices=("queued", "launching", "running", "succeeded", "failed", "cancelled")
+    )
+    jobs.add_argument("--platform", choices=("local", "kaggle", "huggingface"))
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.add_argument("--json", action="store_true")
+
+    job = command("job", cmd_job, "show one job")
+    job.add_argument("id", type=int)
+    job.add_argument("--json", action="store_true")
+
+    command("watch", cmd_watch, "follow a job; exit 0 on success, 1 otherwise").add_argument(
+        "id", type=int, metavar="JOB"
+    )
+    command("cancel", cmd_cancel, "cancel a job").add_argument("id", type=int)
+    command("rerun", cmd_rerun, "start a job again with the same configuration").add_argument(
+        "id", type=int
+    )
+
+    metrics = command("metrics", cmd_metrics, "show a job's metrics per epoch")
+    metrics.add_argument("id", type=int)
+    metrics.add_argument("--json", action="store_true")
+
+    compare = command("compare", cmd_compare, "compare an AST run with its baseline")
+    compare.add_argument("ast_run", type=int, metavar="A")
+    compare.add_argument("baseline_run", type=int, nargs="?", metavar="B")
+    compare.add_argument("--format", choices=("json", "markdown", "latex"), default="markdown")
+
+    card = command("card", cmd_card, "create a model card for a run")
+    card.add_argument("id", type=int, metavar="RUN")
+    card.add_argument(
+        "--template", choices=("standard", "competition", "research"), default="standard"
+    )
+    card.add_argument("--out", metavar="FILE")
+
+    artifacts = command("artifacts", cmd_artifacts, "list or download a job's artifacts")
+    artifacts.add_argument("id", type=int)
+    artifacts.add_argument("--download", metavar="DIR")
+
+    sweep = command("sweep", cmd_sweep, "start one job per point of a parameter grid")
+    sweep.add_argument(
+        "--grid", action="append", required=True, metavar="NAME=V1,V2", help="repeatable"
+    )
+    add_job_options(sweep)
+    sweep.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+) -> int:
+    """Run one command; `transport` and `retry` let tests stand in for the network and clock."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse already printed usage or help
+        return int(exit_request.code or 0)
+    try:
+        if args.handler is None:
+            return cmd_login(args, transport)
+        with Client(url=args.url, token=args.token, transport=transport, retry=retry) as client:
+            return args.handler(args, client)
+    except AstHubError as error:
+        print(f"asthub: error: {_describe(error)}", file=sys.stderr)
+        return exit_code_for(error)
+    except ValueError as error:
+        print(f"asthub: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"asthub: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

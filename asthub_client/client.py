@@ -1,0 +1,437 @@
+"""The Python SDK: one method per endpoint of the hub's REST API v1."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from asthub_client.config import resolve_settings
+from asthub_client.errors import (
+    AstHubError,
+    ConnectionFailed,
+    NotFound,
+    RateLimited,
+    ServerError,
+    error_from_response,
+)
+from asthub_client.models import Event, Job, progress_from_point
+from asthub_client.retry import RetryPolicy
+from asthub_client.sse import HEARTBEAT, parse_sse
+
+USER_AGENT = "asthub-client/0.1"
+# The server sends a keepalive comment every ~15 s; four missed ones mean the link is dead.
+STREAM_READ_TIMEOUT = 60.0
+# Failures worth a retry for a GET; others (a malformed URL, say) would fail the same way again.
+_RETRYABLE_TRANSPORT_ERRORS = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+UpdateCallback = Callable[[Job], None]
+
+
+class Client:
+    """A session with one hub for one API token.
+
+    `url` and `token` default to ASTHUB_URL / ASTHUB_TOKEN, then the config file written by
+    `asthub login`. `transport` replaces the network (tests pass an httpx.MockTransport).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        timeout: float = 30,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        settings = resolve_settings(url, token)
+        self.url = settings.url
+        self.timeout = timeout
+        self._retry = retry or RetryPolicy()
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if settings.token:
+            headers["Authorization"] = f"Bearer {settings.token}"
+        self._http = httpx.Client(
+            base_url=self.url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- account -----------------------------------------------------------------------
+
+    def me(self) -> dict[str, Any]:
+        return self._get_json("/api/v1/me")
+
+    def usage(self) -> dict[str, Any]:
+        return self._get_json("/api/v1/usage")
+
+    # -- jobs --------------------------------------------------------------------------
+
+    def start(self, spec: dict[str, Any]) -> Job:
+        """Start a training job; `spec` is the body of POST /api/v1/jobs/."""
+        return Job.from_dict(self._json(self._send("POST", "/api/v1/jobs/", json=spec)))
+
+    def start_training(self, **spec: Any) -> Job:
+        return self.start(spec)
+
+    def list_jobs(
+        self,
+        status: str | None = None,
+        platform: str | None = None,
+        is_baseline: bool | None = None,
+        sweep: int | None = None,
+        page_size: int = 50,
+    ) -> Iterator[Job]:
+        """Every matching job, newest first, fetching further pages only as they are needed."""
+        params: dict[str, Any] = {"page_size": page_size}
+        if status:
+            params["status"] = status
+        if platform:
+            params["platform"] = platform
+        if is_baseline is not None:
+            params["is_baseline"] = "true" if is_baseline else "false"
+        if sweep is not None:
+            params["sweep"] = sweep
+        for item in self._paginate("/api/v1/jobs/", params):
+            yield Job.from_dict(item)
+
+    def get_job(self, job_id: int) -> Job:
+        return Job.from_dict(self._get_json(f"/api/v1/jobs/{int(job_id)}/"))
+
+    def cancel(self, job_id: int) -> Job:
+        return Job.from_dict(self._json(self._send("POST", f"/api/v1/jobs/{int(job_id)}/cancel/")))
+
+    def rerun(self, job_id: int) -> Job:
+        return Job.from_dict(self._json(self._send("POST", f"/api/v1/jobs/{int(job_id)}/rerun/")))
+
+    def metrics(self, job_id: int, after_epoch: int | None = None) -> list[dict[str, Any]]:
+        """The job's metric points in epoch order."""
+        params = {} if after_epoch is None else {"after_epoch": after_epoch}
+        body = self._get_json(f"/api/v1/jobs/{int(job_id)}/metrics/", params=params)
+        return list(body.get("points") or [])
+
+    def events(self, job_id: int, after_epoch: int | None = None) -> Iterator[Event]:
+        """Live events of a job until its `end` event; a dropped stream is resumed."""
+        for event in self._event_stream(job_id, after_epoch):
+            if event is not HEARTBEAT:
+                yield event
+
+    def wait(
+        self,
+        job_id: int,
+        poll: float = 2.0,
+        timeout: float | None = None,
+        on_update: UpdateCallback | None = None,
+    ) -> Job:
+        """Block until the job finishes and return it; `on_update` sees each change.
+
+        Follows the event stream; if the stream cannot be used, polls get_job every `poll`
+        seconds instead. Raises TimeoutError when `timeout` seconds pass first (checked as
+        events and keepalives arrive, so it may overshoot by one keepalive interval).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        notify = on_update or (lambda job: None)
+        job = self.get_job(job_id)
+        notify(job)
+        if job.is_terminal:
+            return job
+        try:
+            for event in self._event_stream(job_id):
+                _check_deadline(deadline, job_id)
+                if event.kind == "end":
+                    break
+                if event.kind == "status" and event.data.get("status") != job.status:
+                    job.status = str(event.data.get("status") or job.status)
+                    job.failure_reason = str(event.data.get("failure_reason") or "")
+                    notify(job)
+                elif event.kind == "metric":
+                    job.progress.update(progress_from_point(event.data))
+                    notify(job)
+        except AstHubError:
+            pass  # The stream is a convenience; polling below reaches the same answer.
+        last_seen = job
+        while True:
+            job = self.get_job(job_id)
+            if job != last_seen:
+                notify(job)
+                last_seen = job
+            if job.is_terminal:
+                return job
+            _check_deadline(deadline, job_id)
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            self._retry.sleep(poll if remaining is None else min(poll, remaining))
+
+    # -- comparison, model cards, artifacts --------------------------------------------
+
+    def compare(self, ast_run_id: int, baseline_run_id: int | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"ast_run_id": int(ast_run_id)}
+        if baseline_run_id is not None:
+            body["baseline_run_id"] = int(baseline_run_id)
+        return self._json(self._send("POST", "/api/v1/compare/", json=body))
+
+    def create_model_card(self, job_id: int, template: str = "standard") -> dict[str, Any]:
+        path = f"/api/v1/jobs/{int(job_id)}/model-card/"
+        return self._json(self._send("POST", path, json={"template": template}))
+
+    def model_card(self, job_id: int) -> dict[str, Any]:
+        return self._get_json(f"/api/v1/jobs/{int(job_id)}/model-card/")
+
+    def artifacts(self, job_id: int) -> list[dict[str, Any]]:
+        body = self._get_json(f"/api/v1/jobs/{int(job_id)}/artifacts/")
+        if not isinstance(body, list):
+            raise ServerError("the artifact listing is not a list", code="bad_response")
+        return body
+
+    def download_artifact(self, job_id: int, name: str, dest: str | os.PathLike[str]) -> Path:
+        """Save one artifact to `dest` (a file path, or a directory to put it in).
+
+        The file appears only once complete and, when the server gave a sha256, verified.
+        """
+        artifact = next((a for a in self.artifacts(job_id) if a.get("name") == name), None)
+        if artifact is None:
+            raise NotFound(f"job {job_id} has no artifact named {name!r}", 404, "not_found")
+        target = Path(dest)
+        if target.is_dir():
+            # Only the base name: a server-sent name must not choose where the file lands.
+            target = target / Path(name).name
+        url = str(artifact.get("url") or "")
+        on_hub = self._is_hub_url(url)
+        response = self._send(
+            "GET", self._path_under_base(url) if on_hub else url, stream=True, authenticated=on_hub
+        )
+        digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                try:
+                    for chunk in response.iter_bytes():
+                        handle.write(chunk)
+                        digest.update(chunk)
+                except httpx.TransportError as exc:
+                    raise ConnectionFailed(f"download of {name!r} was interrupted: {exc}") from exc
+                finally:
+                    response.close()
+            expected = artifact.get("sha256")
+            if expected and digest.hexdigest() != expected:
+                raise AstHubError(
+                    f"{name!r} does not match its sha256; the download is corrupt",
+                    code="checksum_mismatch",
+                )
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return target
+
+    # -- sweeps ------------------------------------------------------------------------
+
+    def start_sweep(self, spec: dict[str, Any], grid: dict[str, list[Any]]) -> dict[str, Any]:
+        body = {"spec": spec, "grid": grid}
+        return self._json(self._send("POST", "/api/v1/sweeps/", json=body))
+
+    def list_sweeps(self) -> Iterator[dict[str, Any]]:
+        return self._paginate("/api/v1/sweeps/", {})
+
+    def get_sweep(self, sweep_id: int) -> dict[str, Any]:
+        return self._get_json(f"/api/v1/sweeps/{int(sweep_id)}/")
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self._json(self._send("GET", path, params=params))
+
+    def _paginate(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        page = self._get_json(path, params=params)
+        while True:
+            yield from page.get("results") or []
+            next_url = page.get("next")
+            if not next_url:
+                return
+            # Always re-based: a page link names this same endpoint, whatever host it shows.
+            page = self._get_json(self._path_under_base(next_url))
+
+    def _event_stream(self, job_id: int, after_epoch: int | None = None) -> Iterator[Event]:
+        """Events plus HEARTBEATs; reconnects after a drop without replaying what was seen."""
+        seen_points: set[tuple[Any, Any]] = set()
+        last_status: Any = None
+        newest_epoch = after_epoch
+        failures = 0
+        path = f"/api/v1/jobs/{int(job_id)}/events"
+        while True:
+            # Resume one epoch back: if an epoch has several points, none is skipped, and
+            # the duplicates are recognised by (epoch, step).
+            resume = after_epoch if newest_epoch is None else newest_epoch - 1
+            if after_epoch is not None and resume is not None:
+                resume = max(resume, after_epoch)
+            params = {} if resume is None or resume < 0 else {"after_epoch": resume}
+            response = self._send(
+                "GET",
+                path,
+                params=params,
+                stream=True,
+                headers={"Accept": "text/event-stream"},
+                timeout=httpx.Timeout(self.timeout, read=max(self.timeout, STREAM_READ_TIMEOUT)),
+            )
+            try:
+                for event in parse_sse(response.iter_lines()):
+                    if event is HEARTBEAT:
+                        yield event
+                        continue
+                    failures = 0
+                    if event.kind == "metric":
+                        key = (event.data.get("epoch"), event.data.get("step"))
+                        if key in seen_points:
+                            continue
+                        seen_points.add(key)
+                        epoch = event.data.get("epoch")
+                        if isinstance(epoch, int):
+                            newest_epoch = max(epoch, newest_epoch or 0)
+                    elif event.kind == "status":
+                        # Every connection starts by replaying the status; report changes only.
+                        if event.data.get("status") == last_status:
+                            continue
+                        last_status = event.data.get("status")
+                    yield event
+                    if event.kind == "end":
+                        return
+            except httpx.TransportError:
+                pass  # Dropped mid-stream: reconnect below.
+            finally:
+                response.close()
+            failures += 1
+            if failures >= self._retry.connection_attempts:
+                raise ConnectionFailed(f"the event stream of job {job_id} keeps dropping")
+            self._retry.sleep(self._retry.backoff(failures))
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+        authenticated: bool = True,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        """Send with the retry rules of RetryPolicy; raise the mapped error for non-2xx."""
+        connection_failures = 0
+        throttled = 0
+        while True:
+            request = self._http.build_request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+            if not authenticated:
+                # A URL on another origin (object storage) must never see the hub token.
+                request.headers.pop("Authorization", None)
+            try:
+                response = self._http.send(request, stream=stream)
+            except _RETRYABLE_TRANSPORT_ERRORS as exc:
+                connection_failures += 1
+                if method != "GET" or connection_failures >= self._retry.connection_attempts:
+                    raise ConnectionFailed(f"cannot reach {self.url}: {exc}") from exc
+                self._retry.sleep(self._retry.backoff(connection_failures))
+                continue
+            except httpx.HTTPError as exc:
+                raise ConnectionFailed(f"cannot reach {self.url}: {exc}") from exc
+            if response.is_success:
+                return response
+            error = _error_of(response)
+            if isinstance(error, RateLimited):
+                throttled += 1
+                wait = error.retry_after
+                if wait is None:
+                    wait = self._retry.backoff(throttled)
+                if (
+                    throttled < self._retry.throttle_attempts
+                    and wait <= self._retry.max_retry_after
+                ):
+                    self._retry.sleep(wait)
+                    continue
+            raise error
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError(
+                f"the hub answered {response.status_code} without valid JSON",
+                response.status_code,
+                "bad_response",
+            ) from exc
+
+    def _is_hub_url(self, url: str) -> bool:
+        target = httpx.URL(url)
+        if not target.is_absolute_url:
+            return True
+        base = httpx.URL(self.url)
+        return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+
+    def _path_under_base(self, url: str) -> str:
+        """A link from the server as a path relative to the configured base URL.
+
+        Links the server builds (pagination, downloads) may name the host it saw behind a
+        proxy; re-basing them keeps requests on the URL the user configured.
+        """
+        target = httpx.URL(url)
+        path = target.path
+        prefix = httpx.URL(self.url).path.rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+        query = target.query.decode("ascii")
+        return f"{path}?{query}" if query else path
+
+
+def _error_of(response: httpx.Response) -> AstHubError:
+    response.read()
+    response.close()
+    if 300 <= response.status_code < 400:
+        return ServerError(
+            f"unexpected redirect ({response.status_code}) to {response.headers.get('location')}",
+            response.status_code,
+            "unexpected_redirect",
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return error_from_response(response.status_code, body, response.headers)
+
+
+def _check_deadline(deadline: float | None, job_id: int) -> None:
+    if deadline is not None and time.monotonic() >= deadline:
+        raise TimeoutError(f"job {job_id} did not finish in time")
