@@ -55,9 +55,9 @@ def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 6
 
 
 @contextmanager
-def running_hub(var_dir: Path):
+def running_hub(var_dir: Path, **extra_env: str):
     port = free_port()
-    env = embedded_env(var_dir, PORT=str(port))
+    env = embedded_env(var_dir, PORT=str(port), **extra_env)
     manage(env, "migrate", "--noinput")
     banner = manage(env, "bootstrap_demo", "--base-url", f"http://127.0.0.1:{port}")
     log_path = var_dir / "hub.log"
