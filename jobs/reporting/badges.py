@@ -39,9 +39,7 @@ def sustainability_badges(comparison: Comparison, energy_estimated: bool) -> lis
             percent(comparison.compute_savings),
             _saving_color(comparison.compute_savings),
         ),
-        badge(
-            "accuracy", percent(accuracy, 2) if accuracy is not None else "n/a", "blue"
-        ),
+        badge("accuracy", percent(accuracy, 2) if accuracy is not None else "n/a", "blue"),
         badge(
             "CO2 avoided" + (est if energy_estimated else ""),
             co2(comparison.co2_avoided_kg).removesuffix(" CO2e"),

@@ -151,6 +151,21 @@ def front_matter(
     }
 
 
+def _one_line(value: Any) -> Any:
+    """Collapse whitespace in every string of the front matter.
+
+    A multi-line YAML scalar could put ``---`` at the start of a line, which ends the front
+    matter for the Hub's parser even though ``safe_dump`` quoted it correctly.
+    """
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    return value
+
+
 def _bibtex_text(text: str) -> str:
     # Unbalanced braces or backslashes would break the whole .bib file.
     return " ".join(re.sub(r"[{}\\]", "", str(text)).split())
@@ -170,9 +185,7 @@ def _citation(run: RunRecord, name: str, repo_id: str | None) -> str:
         fields.append(("year", str(when.year)))
     if repo_id:
         fields.append(("howpublished", r"{\url{https://huggingface.co/" + repo_id + "}}"))
-    fields.append(
-        ("note", "{AST Training Hub, engine " + _bibtex_text(run.engine_version) + "}")
-    )
+    fields.append(("note", "{AST Training Hub, engine " + _bibtex_text(run.engine_version) + "}"))
     body = ",\n".join(f"  {key} = {value}" for key, value in fields)
     return f"@misc{{{key},\n{body}\n}}"
 
@@ -219,7 +232,9 @@ def _context(
     ast = run.ast_settings
     citation = _citation(run, name, repo_id)
     return {
-        "front_matter": yaml.safe_dump(front, sort_keys=False, allow_unicode=True),
+        "front_matter": yaml.safe_dump(
+            _one_line(front), sort_keys=False, allow_unicode=True, width=10_000
+        ),
         "title": name,
         "repo_id": repo_id,
         "run": {
@@ -291,22 +306,28 @@ def render_model_card(
             f"unknown model card template {template!r}; choose one of: {', '.join(TEMPLATES)}"
         )
     if comparison.ast_run_id != run.id:
-        raise ValueError(
-            f"comparison is for run {comparison.ast_run_id}, not run {run.id}"
-        )
+        raise ValueError(f"comparison is for run {comparison.ast_run_id}, not run {run.id}")
     for plot in plot_names:
         # Plots are embedded by relative name next to the card; a path could point anywhere.
         if "/" in plot or "\\" in plot or not plot.endswith(".png"):
             raise ValueError(f"plot name {plot!r} must be a bare .png file name")
     name = repo_id.rpartition("/")[2] if repo_id else run.name
     front = front_matter(
-        run, comparison, name=name, license=license,
+        run,
+        comparison,
+        name=name,
+        license=license,
         geographical_location=geographical_location,
     )
     badges = sustainability_badges(comparison, energy_is_estimated(run, comparison))
     context = _context(
-        run, comparison, name=name, repo_id=repo_id, plot_names=plot_names,
-        badges=badges, front=front,
+        run,
+        comparison,
+        name=name,
+        repo_id=repo_id,
+        plot_names=plot_names,
+        badges=badges,
+        front=front,
     )
     markdown = _environment().get_template(f"{template}.md.j2").render(**context)
     return ModelCard(markdown=markdown, badges=badges, template=template)

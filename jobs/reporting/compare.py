@@ -121,7 +121,12 @@ class Comparison:
                 f"{b.forward_equivalents:,}",
                 signed(percent(-self.compute_savings), -self.compute_savings),
             ),
-            ("Cost", usd(a.cost_usd), usd(b.cost_usd), signed(usd(-self.cost_savings_usd), -self.cost_savings_usd)),
+            (
+                "Cost",
+                usd(a.cost_usd),
+                usd(b.cost_usd),
+                signed(usd(-self.cost_savings_usd), -self.cost_savings_usd),
+            ),
             (
                 "CO2 emissions",
                 co2(a.co2_kg),
@@ -205,9 +210,7 @@ def _savings(used: float, baseline: float) -> float:
     return 1.0 - used / baseline
 
 
-def compare_runs(
-    ast: RunRecord, baseline: RunRecord | None, prices: PriceSettings
-) -> Comparison:
+def compare_runs(ast: RunRecord, baseline: RunRecord | None, prices: PriceSettings) -> Comparison:
     """Compare an AST run with its baseline run, or with an estimate when there is none."""
     ast.require_data()
     if ast.is_baseline:

@@ -43,9 +43,7 @@ def _entry(point: SweepPoint) -> dict[str, Any]:
 def rank_sweep(points: list[SweepPoint]) -> dict[str, Any]:
     """``{"points": [...], "best_job_id": id | None}``, ranked points first."""
     entries = [_entry(point) for point in points]
-    rankable = [
-        e for e in entries if e["status"] == FINISHED and e["val_accuracy"] is not None
-    ]
+    rankable = [e for e in entries if e["status"] == FINISHED and e["val_accuracy"] is not None]
     ranked_ids = {id(e) for e in rankable}
     others = [e for e in entries if id(e) not in ranked_ids]
 
