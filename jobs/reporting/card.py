@@ -151,6 +151,21 @@ def front_matter(
     }
 
 
+def _one_line(value: Any) -> Any:
+    """Collapse whitespace in every string of the front matter.
+
+    A multi-line YAML scalar could put ``---`` at the start of a line, which ends the front
+    matter for the Hub's parser even though ``safe_dump`` quoted it correctly.
+    """
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    return value
+
+
 def _bibtex_text(text: str) -> str:
     # Unbalanced braces or backslashes would break the whole .bib file.
     return " ".join(re.sub(r"[{}\\]", "", str(text)).split())
@@ -217,7 +232,9 @@ def _context(
     ast = run.ast_settings
     citation = _citation(run, name, repo_id)
     return {
-        "front_matter": yaml.safe_dump(front, sort_keys=False, allow_unicode=True),
+        "front_matter": yaml.safe_dump(
+            _one_line(front), sort_keys=False, allow_unicode=True, width=10_000
+        ),
         "title": name,
         "repo_id": repo_id,
         "run": {

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .records import RunRecord
 
@@ -38,6 +38,8 @@ def _new_figure() -> Figure:
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    for ax in fig.axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     fig.savefig(path, format="png", dpi=DPI)
     return path
 

@@ -44,7 +44,8 @@ def rank_sweep(points: list[SweepPoint]) -> dict[str, Any]:
     """``{"points": [...], "best_job_id": id | None}``, ranked points first."""
     entries = [_entry(point) for point in points]
     rankable = [e for e in entries if e["status"] == FINISHED and e["val_accuracy"] is not None]
-    others = [e for e in entries if e not in rankable]
+    ranked_ids = {id(e) for e in rankable}
+    others = [e for e in entries if id(e) not in ranked_ids]
 
     def key(entry: dict[str, Any]) -> tuple[float, float, int]:
         savings = entry["compute_savings"] if entry["compute_savings"] is not None else 0.0
