@@ -105,12 +105,13 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
     comparison = compare(user=user, ast_run_id=job.pk)
     baseline = job.paired_with if job.paired_with_id else None
     with tempfile.TemporaryDirectory() as folder:
-        plots_dir = Path(folder) / "plots"
+        # Plots sit beside the card (README.md) wherever it is published, so the card
+        # links them by bare file name.
         paths = render_plots(
-            run_record(job), plots_dir, baseline=run_record(baseline) if baseline else None
+            run_record(job), Path(folder), baseline=run_record(baseline) if baseline else None
         )
         store_artifacts(job, Path(folder))
-    plot_names = [f"plots/{path.name}" for path in paths]
+    plot_names = [path.name for path in paths]
     try:
         card = render_model_card(
             run_record(job),
