@@ -88,3 +88,8 @@ def api_as(token_for):
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"

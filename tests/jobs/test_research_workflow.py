@@ -19,8 +19,9 @@ def test_research_workflow_compares_two_real_runs_and_publishes_a_card(
         started = api.post("/api/v1/jobs/", FAST | {"with_baseline": True, "name": "digits-ast"})
     assert started.status_code == 201, started.content
     ast_id, baseline_id = started.json()["id"], started.json()["baseline_id"]
-    ast_job, baseline_job = TrainingJob.objects.get(pk=ast_id), TrainingJob.objects.get(
-        pk=baseline_id
+    ast_job, baseline_job = (
+        TrainingJob.objects.get(pk=ast_id),
+        TrainingJob.objects.get(pk=baseline_id),
     )
     assert (ast_job.status, baseline_job.status) == (JobStatus.SUCCEEDED, JobStatus.SUCCEEDED)
 
