@@ -1,5 +1,7 @@
 """Portal pages for jobs: list, new-job form, live job page, compare, model-card preview."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -56,6 +58,7 @@ def job_detail(request, job_id: int):
             "progress": selectors.progress_of(job),
             "artifacts": selectors.artifacts_of(job),
             "cost": reports.cost_so_far(job),
+            "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),
         },
     )

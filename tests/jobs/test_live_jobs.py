@@ -12,6 +12,7 @@ from urllib.parse import urlparse, urlunparse
 import httpx
 import pytest
 
+from tests.browser import browser  # noqa: F401  (fixture)
 from tests.live_hub import ROOT, running_hub
 
 pytestmark = pytest.mark.slow
@@ -125,3 +126,25 @@ def test_cli_starts_watches_and_compares_a_job(hub):
     assert missing.returncode == 4 and "asthub: error:" in missing.stderr
     bad = asthub("start", "--dataset", "csv:/etc/passwd")
     assert bad.returncode == 2 and "File data sets" in bad.stderr
+
+
+def test_job_page_charts_update_live_in_a_browser(hub, browser, tmp_path):  # noqa: F811
+    password = re.search(r"password\s+: (\S+)", hub["banner"]).group(1)
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(hub["base_url"] + "/login/")
+    page.fill("#id_username", "demo@asthub.local")
+    page.fill("#id_password", password)
+    page.click("button:has-text('Log in')")
+    page.goto(hub["base_url"] + "/portal/jobs/new/")
+    page.fill("#id_epochs", "4")
+    page.click("button:has-text('Start training')")
+    page.wait_for_selector("#job")
+    # The figures and the status badge change without a reload, from the event stream.
+    page.wait_for_function(
+        "document.getElementById('job-status').textContent === 'succeeded'", timeout=180_000
+    )
+    assert page.inner_text("#fig-epoch") == "4 / 4"
+    assert float(page.inner_text("#fig-accuracy")) > 0.5
+    page.screenshot(path=str(tmp_path / "job.png"), full_page=True)
+    page.goto(page.url.replace("/portal/jobs/", "/portal/compare/?ast_run_id=").rstrip("/"))
+    assert "\\begin{tabular}" in page.content()

@@ -44,6 +44,12 @@
     badge.className = "status " + data.status;
     document.getElementById("failure").textContent = data.failure_reason || "";
   });
-  source.addEventListener("end", () => { source.close(); render(); });
+  const terminal = ["succeeded", "failed", "cancelled"];
+  source.addEventListener("end", () => {
+    source.close();
+    render();
+    // The run just ended while the page was open: reload once for artifacts and cost.
+    if (!terminal.includes(root.dataset.status)) setTimeout(() => location.reload(), 500);
+  });
   render();
 })();
