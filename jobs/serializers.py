@@ -70,6 +70,7 @@ class JobSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     failure_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
+    launched_at = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     engine_version = serializers.CharField()

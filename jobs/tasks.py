@@ -45,7 +45,9 @@ def launch_job(job_id: int) -> None:
     except HubError as error:
         _fail_before_platform(job, error.message)
         return
-    TrainingJob.objects.filter(pk=job_id).update(external_id=external_id)
+    TrainingJob.objects.filter(pk=job_id).update(
+        external_id=external_id, launched_at=timezone.now()
+    )
 
 
 def _fail_before_platform(job: TrainingJob, reason: str) -> None:
