@@ -24,7 +24,7 @@ DESCRIPTIONS = {
     "400": "Invalid input (unknown fields included); nothing was changed.",
     "401": "Missing, malformed, revoked or expired token.",
     "403": "The token lacks a scope, or the plan's quota is used up.",
-    "404": "No such object (objects of other accounts do not exist for you).",
+    "404": "No such object (objects of other accounts do not exist for you), or no such page.",
     "405": "Method not allowed on this path.",
     "409": "Conflicts with an existing object.",
     "413": "Request body too large.",
@@ -34,11 +34,13 @@ DESCRIPTIONS = {
 
 
 def _error_codes(method: str, path: str, operation: dict) -> list[str]:
-    codes = ["401", "403", "405", "429"]
+    # Any operation can name an object (in its path, query or body) or a page that does
+    # not exist for the caller.
+    codes = ["401", "403", "404", "405", "429"]
+    if "requestBody" in operation or operation.get("parameters"):
+        codes.append("400")
     if "requestBody" in operation:
-        codes += ["400", "413", "415"]
-    if "{" in path:
-        codes.append("404")
+        codes += ["413", "415"]
     if method == "post":
         codes.append("409")
     return codes

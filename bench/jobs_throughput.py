@@ -131,7 +131,9 @@ def main() -> None:
             statuses[job["status"]] = statuses.get(job["status"], 0) + 1
             created = datetime.fromisoformat(job["created_at"])
             if job["started_at"]:
-                running.append((datetime.fromisoformat(job["started_at"]) - created).total_seconds())
+                running.append(
+                    (datetime.fromisoformat(job["started_at"]) - created).total_seconds()
+                )
         launched = _launched_seconds(env, [job_id for _, job_id in started])
         launch.extend(launched)
         print(f"jobs throughput: {len(started)} jobs for {len(tokens)} users "

@@ -15,12 +15,14 @@ from jobs import selectors, services
 from jobs.artifacts import open_artifact
 from jobs.serializers import (
     ArtifactSerializer,
+    JobPageSerializer,
     JobSerializer,
     JobSpecSerializer,
     MetricsSerializer,
     SweepCreateSerializer,
 )
-from jobs.spec import JobSpec
+from jobs.models import JobStatus
+from jobs.spec import PLATFORMS, JobSpec
 from jobs.sweeps import sweep_as_dict
 
 
@@ -44,6 +46,15 @@ def _bool_param(request, name: str) -> bool | None:
     if value.lower() in {"false", "0"}:
         return False
     raise InvalidInput(f"{name} must be true or false.")
+
+
+def _choice_param(request, name: str, choices) -> str | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    if value not in choices:
+        raise InvalidInput(f"{name} must be one of {', '.join(choices)}.")
+    return value
 
 
 def _int_param(request, name: str) -> int | None:
@@ -70,22 +81,21 @@ START_EXAMPLE = OpenApiExample(
 class JobListView(ScopedView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=[s for s in ("queued", "launching", "running",
-                             "succeeded", "failed", "cancelled")]),
-            OpenApiParameter("platform", str, enum=["local", "kaggle", "huggingface"]),
+            OpenApiParameter("status", str, enum=JobStatus.values),
+            OpenApiParameter("platform", str, enum=list(PLATFORMS)),
             OpenApiParameter("is_baseline", bool),
             OpenApiParameter("sweep", int),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=JobSerializer(many=True),
+        responses=JobPageSerializer,
         summary="List your training jobs (newest first)",
     )  # fmt: skip
     def get(self, request):
         jobs = selectors.jobs_for(
             request.user,
-            status=request.query_params.get("status") or None,
-            platform=request.query_params.get("platform") or None,
+            status=_choice_param(request, "status", JobStatus.values),
+            platform=_choice_param(request, "platform", PLATFORMS),
             is_baseline=_bool_param(request, "is_baseline"),
             sweep_id=_int_param(request, "sweep"),
         )

@@ -83,6 +83,13 @@ class JobSerializer(serializers.Serializer):
         return ProgressSerializer(progress).data if progress else None
 
 
+class JobPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = JobSerializer(many=True)
+
+
 class MetricsSerializer(serializers.Serializer):
     job_id = serializers.IntegerField()
     points = serializers.ListField(child=serializers.DictField())

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
 from accounts.services import use_credential
@@ -75,7 +74,6 @@ def run_local_job(job_id: int) -> None:
     run = LocalRun(handle, build_script(job.config))
     run.start()
     outcome = _supervise(run, handle)
-    close_old_connections()
     _finish_local(job, run, outcome)
 
 

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,113 +15,233 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Sweep',
+            name="Sweep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('spec', models.JSONField()),
-                ('grid', models.JSONField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("spec", models.JSONField()),
+                ("grid", models.JSONField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingJob',
+            name="TrainingJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('platform', models.CharField(choices=[('local', "This hub's workers"), ('kaggle', 'Kaggle'), ('huggingface', 'Hugging Face Jobs')], default='local', max_length=20)),
-                ('dataset', models.CharField(max_length=300)),
-                ('model', models.CharField(max_length=100)),
-                ('epochs', models.PositiveIntegerField()),
-                ('batch_size', models.PositiveIntegerField()),
-                ('learning_rate', models.FloatField()),
-                ('seed', models.IntegerField(default=0)),
-                ('hardware', models.CharField(default='cpu', max_length=40)),
-                ('ast_config', models.JSONField(default=dict)),
-                ('is_baseline', models.BooleanField(default=False)),
-                ('auto_upload_hf', models.BooleanField(default=False)),
-                ('hf_repo', models.CharField(blank=True, max_length=200)),
-                ('config', models.JSONField(help_text='The exact engine config.')),
-                ('engine_version', models.CharField(max_length=20)),
-                ('script_sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('launching', 'Launching'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='queued', max_length=20)),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('failure_reason', models.TextField(blank=True)),
-                ('queue', models.CharField(blank=True, max_length=40)),
-                ('slot_period', models.DateField(help_text='The month whose quota this job counts against.')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('launched_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('summary', models.JSONField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_jobs', to=settings.AUTH_USER_MODEL)),
-                ('paired_with', models.ForeignKey(blank=True, help_text='For an AST run: its baseline run.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='paired_runs', to='jobs.trainingjob')),
-                ('rerun_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reruns', to='jobs.trainingjob')),
-                ('sweep', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='jobs.sweep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100)),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("local", "This hub's workers"),
+                            ("kaggle", "Kaggle"),
+                            ("huggingface", "Hugging Face Jobs"),
+                        ],
+                        default="local",
+                        max_length=20,
+                    ),
+                ),
+                ("dataset", models.CharField(max_length=300)),
+                ("model", models.CharField(max_length=100)),
+                ("epochs", models.PositiveIntegerField()),
+                ("batch_size", models.PositiveIntegerField()),
+                ("learning_rate", models.FloatField()),
+                ("seed", models.IntegerField(default=0)),
+                ("hardware", models.CharField(default="cpu", max_length=40)),
+                ("ast_config", models.JSONField(default=dict)),
+                ("is_baseline", models.BooleanField(default=False)),
+                ("auto_upload_hf", models.BooleanField(default=False)),
+                ("hf_repo", models.CharField(blank=True, max_length=200)),
+                ("config", models.JSONField(help_text="The exact engine config.")),
+                ("engine_version", models.CharField(max_length=20)),
+                ("script_sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("launching", "Launching"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                ("failure_reason", models.TextField(blank=True)),
+                ("queue", models.CharField(blank=True, max_length=40)),
+                (
+                    "slot_period",
+                    models.DateField(help_text="The month whose quota this job counts against."),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("launched_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("summary", models.JSONField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "paired_with",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For an AST run: its baseline run.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="paired_runs",
+                        to="jobs.trainingjob",
+                    ),
+                ),
+                (
+                    "rerun_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reruns",
+                        to="jobs.trainingjob",
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to="jobs.sweep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ModelCard',
+            name="ModelCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(max_length=20)),
-                ('markdown', models.TextField()),
-                ('badges', models.JSONField(default=list)),
-                ('plots', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='model_cards', to='jobs.trainingjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template", models.CharField(max_length=20)),
+                ("markdown", models.TextField()),
+                ("badges", models.JSONField(default=list)),
+                ("plots", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="model_cards",
+                        to="jobs.trainingjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MetricPoint',
+            name="MetricPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('epoch', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metric_points', to='jobs.trainingjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("epoch", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="metric_points",
+                        to="jobs.trainingjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job', 'epoch'],
+                "ordering": ["job", "epoch"],
             },
         ),
         migrations.CreateModel(
-            name='Artifact',
+            name="Artifact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('storage_key', models.CharField(max_length=400)),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='artifacts', to='jobs.trainingjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("storage_key", models.CharField(max_length=400)),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="artifacts",
+                        to="jobs.trainingjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddIndex(
-            model_name='trainingjob',
-            index=models.Index(fields=['owner', '-created_at'], name='jobs_traini_owner_i_4f777e_idx'),
+            model_name="trainingjob",
+            index=models.Index(
+                fields=["owner", "-created_at"], name="jobs_traini_owner_i_4f777e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='metricpoint',
-            constraint=models.UniqueConstraint(fields=('job', 'epoch'), name='one_point_per_epoch'),
+            model_name="metricpoint",
+            constraint=models.UniqueConstraint(fields=("job", "epoch"), name="one_point_per_epoch"),
         ),
         migrations.AddConstraint(
-            model_name='artifact',
-            constraint=models.UniqueConstraint(fields=('job', 'name'), name='unique_artifact'),
+            model_name="artifact",
+            constraint=models.UniqueConstraint(fields=("job", "name"), name="unique_artifact"),
         ),
     ]

@@ -154,6 +154,7 @@ def test_every_job_endpoint_is_404_for_another_tenant(alice, bob, api_as):
 @pytest.mark.django_db(transaction=True)
 async def test_event_stream_refuses_strangers_before_streaming(alice, bob, token_for):
     from asgiref.sync import sync_to_async
+    from django.db import connections
 
     from jobs.services import start_training
     from jobs.spec import JobSpec
@@ -169,3 +170,4 @@ async def test_event_stream_refuses_strangers_before_streaming(alice, bob, token
     assert stranger.status_code == 404
     unscoped = await client.get(path, headers={"Authorization": f"Bearer {reader_without_jobs}"})
     assert unscoped.status_code == 403
+    await sync_to_async(connections.close_all)()  # the executor thread's connection
