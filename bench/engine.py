@@ -201,10 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reference-path", default="/tmp/astref")
     parser.add_argument("--json", help="also write the raw per-seed results here")
+    parser.add_argument(
+        "--only", help="comma-separated substrings: run only matching methods (plus plain)"
+    )
     args = parser.parse_args(argv)
 
     # Fixed thread count and no denormal slow paths: timings must compare like with like.
@@ -219,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         methods.append("reference AdaptiveSparseTrainer 0.40")
+
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",")]
+        methods = [m for m in methods if m == "plain" or any(w in m for w in wanted)]
 
     # Untimed warm-up run: first-call costs (allocator, kernels, data cache) hit nobody.
     warm = argparse.Namespace(**{**vars(args), "epochs": 1})
