@@ -10,14 +10,37 @@ Command line: ``python -m jobs.training --config CONFIG.json --out DIR [--baseli
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 ENGINE_VERSION = "1.0.0"
 
-from .accounting import WorkCounters, compute_savings  # noqa: E402
-from .bundle import build_script, script_sha256  # noqa: E402
-from .config import ASTConfig, TrainingConfig  # noqa: E402
-from .errors import ConfigError, DatasetError, EngineError, ModelError  # noqa: E402
-from .loop import Trainer, train  # noqa: E402
-from .outputs import METRIC_KEYS, METRIC_PREFIX  # noqa: E402
+# Submodules load on first use (PEP 562): `python -m jobs.training` can then reject a bad
+# command line or config before paying torch's start-up time.
+_EXPORTS = {
+    "WorkCounters": "accounting",
+    "compute_savings": "accounting",
+    "build_script": "bundle",
+    "script_sha256": "bundle",
+    "ASTConfig": "config",
+    "TrainingConfig": "config",
+    "ConfigError": "errors",
+    "DatasetError": "errors",
+    "EngineError": "errors",
+    "ModelError": "errors",
+    "Trainer": "loop",
+    "train": "loop",
+    "METRIC_KEYS": "outputs",
+    "METRIC_PREFIX": "outputs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "ENGINE_VERSION",

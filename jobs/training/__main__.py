@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import Any
 
+from .config import TrainingConfig
 from .errors import ConfigError, EngineError
 
 EXIT_USAGE = 2
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None, *, config: dict[str, Any] | None = None)
             if not args.config:
                 raise ConfigError("--config is required")
             config = _read_config(args.config)
+        TrainingConfig.from_dict(config)  # fail fast, before torch is imported
         from .loop import train  # imported late: torch start-up after argument errors
 
         summary = train(config, args.out, baseline=args.baseline, stop_event=stop)

@@ -80,9 +80,14 @@ def default_power_watts(device: torch.device) -> float:
 
 
 class EnergyMeter:
-    """Measures energy of phases (e.g. one epoch's training) and keeps the totals."""
+    """Measures energy of phases (e.g. one epoch's training) and keeps the totals.
+
+    Without hardware counters on the CPU, the estimate uses the process's CPU time rather
+    than wall time: on a shared machine, time spent descheduled draws no power for us.
+    """
 
     def __init__(self, device: torch.device, power_watts: float | None = None) -> None:
+        self.device = device
         self.power_watts = power_watts or default_power_watts(device)
         self.source = "estimated"
         self._tracker: Any = None
@@ -90,28 +95,38 @@ class EnergyMeter:
             self._tracker = _start_codecarbon()
             if self._tracker is not None:
                 self.source = "measured"
-        self._started: float | None = None
+        self._started: tuple[float, float] | None = None
         self._task = 0
 
+    @property
+    def estimate_basis(self) -> str:
+        if self.device.type == "cpu":
+            return "process CPU seconds / threads x device power"
+        return "wall seconds x device power"
+
     def start(self) -> None:
-        self._started = time.perf_counter()
+        self._started = (time.perf_counter(), time.process_time())
         if self._tracker is not None:
             self._task += 1
             self._tracker.start_task(f"phase{self._task}")
 
-    def stop(self) -> tuple[float, float]:
-        """Seconds and kWh of the phase since ``start``."""
+    def stop(self) -> tuple[float, float, float]:
+        """Wall seconds, CPU seconds and kWh of the phase since ``start``."""
         assert self._started is not None
-        seconds = time.perf_counter() - self._started
+        seconds = time.perf_counter() - self._started[0]
+        cpu_seconds = time.process_time() - self._started[1]
         self._started = None
         if self._tracker is not None:
             try:
                 data = self._tracker.stop_task()
-                return seconds, float(data.energy_consumed)
+                return seconds, cpu_seconds, float(data.energy_consumed)
             except Exception:  # noqa: BLE001  (a failed read must not kill training)
                 self._tracker = None
                 self.source = "estimated"
-        return seconds, seconds * self.power_watts / 3.6e6
+        if self.device.type == "cpu":
+            busy = cpu_seconds / max(1, torch.get_num_threads())
+            return seconds, cpu_seconds, busy * self.power_watts / 3.6e6
+        return seconds, cpu_seconds, seconds * self.power_watts / 3.6e6
 
     def close(self) -> None:
         if self._tracker is not None:
@@ -143,6 +158,7 @@ class EnergyLedger:
     train_kwh: float = 0.0
     eval_kwh: float = 0.0
     train_seconds: float = 0.0
+    train_cpu_seconds: float = 0.0
     calibration_kwh: float = 0.0
     calibration_fe: int = 0
 

@@ -38,6 +38,7 @@ from .outputs import (
 )
 
 EVAL_BATCH = 1024
+DEVICE_DATA_LIMIT_BYTES = 2**30
 
 
 def resolve_device(name: str) -> torch.device:
@@ -112,8 +113,12 @@ class Trainer:
         self.wall_before = 0.0
         self.after_warmup = [0, 0]  # samples seen, activated once the gate is on
         self.val_history: list[float] = []
-        self.train_x = self.data.x_train.to(self.device)
-        self.train_y = self.data.y_train.to(self.device)
+        # Small data sets live on the device (no per-batch copies); large ones stay in host
+        # memory and go over batch by batch.
+        on_device = self.data.x_train.numel() * 4 <= DEVICE_DATA_LIMIT_BYTES
+        data_device = self.device if on_device else torch.device("cpu")
+        self.train_x = self.data.x_train.to(data_device)
+        self.train_y = self.data.y_train.to(data_device)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -201,7 +206,7 @@ class Trainer:
                 train_loss, rate = result
                 self.meter.start()
                 val_accuracy = self.evaluate()
-                self.ledger.eval_kwh += self.meter.stop()[1]
+                self.ledger.eval_kwh += self.meter.stop()[2]
                 self.val_history.append(val_accuracy)
                 self.epochs_done = epoch + 1
                 epochs_this_session += 1
@@ -241,10 +246,12 @@ class Trainer:
         self.meter.start()
         for start in range(0, n, cfg.batch_size):
             if self.stop_event.is_set():
-                self.meter.stop()
+                self._book_training(*self.meter.stop(), calibrate=False)
                 return None
             idx = order[start : start + cfg.batch_size]
-            x, y = self.train_x[idx.to(self.device)], self.train_y[idx.to(self.device)]
+            rows_at = idx.to(self.train_x.device)
+            x = self.train_x[rows_at].to(self.device, non_blocking=True)
+            y = self.train_y[rows_at].to(self.device, non_blocking=True)
             batch = len(idx)
             if gated:
                 rows = self._select(idx, x, y, stale and not refresh, record)
@@ -267,18 +274,27 @@ class Trainer:
                 self._optimise(px[:b], py[:b], pidx[:b])
                 pending = [(px[b:], py[b:], pidx[b:])] if pending_rows > b else []
                 pending_rows -= b
-        if pending_rows:
+        # A single leftover row cannot train a model with BatchNorm; it is dropped (and not
+        # counted as trained) rather than crash the run.
+        if pending_rows >= 2 or (pending_rows == 1 and not self.mode_sensitive):
             px, py, pidx = (torch.cat(parts) for parts in zip(*pending, strict=True))
             self._optimise(px, py, pidx)
         trained = self.counters.samples_activated - trained_before
         loss_sum = self._loss_sum
-        seconds, kwh = self.meter.stop()
-        self.ledger.train_seconds += seconds
-        self.ledger.train_kwh += kwh
+        seconds, cpu_seconds, kwh = self.meter.stop()
+        self._book_training(seconds, cpu_seconds, kwh, calibrate=not gated)
         if not gated:
-            self.ledger.calibration_kwh += kwh
             self.ledger.calibration_fe += self.counters.forward_equivalents - fe_before
         return float(loss_sum) / max(trained, 1), trained / max(seen, 1)
+
+    def _book_training(
+        self, seconds: float, cpu_seconds: float, kwh: float, *, calibrate: bool
+    ) -> None:
+        self.ledger.train_seconds += seconds
+        self.ledger.train_cpu_seconds += cpu_seconds
+        self.ledger.train_kwh += kwh
+        if calibrate:
+            self.ledger.calibration_kwh += kwh
 
     def _optimise(self, x: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> None:
         """One optimizer step on exactly these rows: the only forward that builds a graph."""
@@ -364,6 +380,7 @@ class Trainer:
             "samples_activated": self.counters.samples_activated,
             "wall_seconds": wall,
             "train_seconds": self.ledger.train_seconds,
+            "train_cpu_seconds": self.ledger.train_cpu_seconds,
             "eta_seconds": per_epoch * (cfg.epochs - self.epochs_done),
             "phase": "baseline" if self.is_baseline else ("ast" if gated else "warmup"),
             "energy_source": self.meter.source,
@@ -417,7 +434,11 @@ class Trainer:
             "power_watts_assumed": (
                 self.meter.power_watts if self.meter.source == "estimated" else None
             ),
+            "energy_estimate_basis": (
+                self.meter.estimate_basis if self.meter.source == "estimated" else None
+            ),
             "train_seconds": self.ledger.train_seconds,
+            "train_cpu_seconds": self.ledger.train_cpu_seconds,
             "wall_seconds": self._wall(),
             "weights_file": weights,
             "config_sha256": cfg.sha256(),
