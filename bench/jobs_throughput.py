@@ -18,7 +18,6 @@ With REDIS_URL set, the hub uses Redis (broker and event fan-out) on database 13
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -63,18 +62,20 @@ def line(name: str, values: list[float], unit: str = "ms", scale: float = 1000) 
 def follow(base_url: str, token: str, job_id: int, arrivals: list, lock: threading.Lock):
     headers = {"Authorization": f"Bearer {token}"}
     kind = None
-    with httpx.Client(base_url=base_url, headers=headers, timeout=600) as client:
-        with client.stream("GET", f"/api/v1/jobs/{job_id}/events") as stream:
-            for text in stream.iter_lines():
-                if text.startswith("event: "):
-                    kind = text[7:]
-                elif text.startswith("data: "):
-                    if kind == "metric":
-                        point = json.loads(text[6:])
-                        with lock:
-                            arrivals.append(time.time() - point["time"])
-                    if kind == "end":
-                        return
+    with (
+        httpx.Client(base_url=base_url, headers=headers, timeout=600) as client,
+        client.stream("GET", f"/api/v1/jobs/{job_id}/events") as stream,
+    ):
+        for text in stream.iter_lines():
+            if text.startswith("event: "):
+                kind = text[7:]
+            elif text.startswith("data: "):
+                if kind == "metric":
+                    point = json.loads(text[6:])
+                    with lock:
+                        arrivals.append(time.time() - point["time"])
+                if kind == "end":
+                    return
 
 
 def main() -> None:
@@ -150,7 +151,8 @@ def _launched_seconds(env: dict, job_ids: list[int]) -> list[float]:
     """created → external id stored, from the audit of the launch (read in the hub's DB)."""
     script = (
         "import json; from jobs.models import TrainingJob; "
-        f"rows = TrainingJob.objects.filter(pk__in={job_ids!r}).values_list('created_at', 'launched_at'); "
+        f"rows = TrainingJob.objects.filter(pk__in={job_ids!r})"
+        ".values_list('created_at', 'launched_at'); "
         "print(json.dumps([(b - a).total_seconds() for a, b in rows if b]))"
     )
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])

@@ -13,6 +13,7 @@ from accounts.permissions import RequiresScope
 from asthub_site.errors import InvalidInput
 from jobs import selectors, services
 from jobs.artifacts import open_artifact
+from jobs.models import JobStatus
 from jobs.serializers import (
     ArtifactSerializer,
     JobPageSerializer,
@@ -21,7 +22,6 @@ from jobs.serializers import (
     MetricsSerializer,
     SweepCreateSerializer,
 )
-from jobs.models import JobStatus
 from jobs.spec import PLATFORMS, JobSpec
 from jobs.sweeps import sweep_as_dict
 
@@ -30,6 +30,13 @@ class Pages(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        # DRF silently falls back to the default on a bad page_size; say it instead.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and (not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size):
+            raise InvalidInput(f"page_size must be an integer from 1 to {self.max_page_size}.")
+        return super().get_page_size(request)
 
 
 class ScopedView(APIView):

@@ -11,6 +11,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -59,7 +60,9 @@ class MetricsWriter:
         self.stream = stream or sys.stdout
 
     def emit(self, record: dict[str, Any]) -> None:
-        line = json.dumps(_clean(record), sort_keys=False)
+        # When the line was written (Unix time, this machine's clock): lets the hub measure
+        # how long an epoch takes to reach a watcher, and orders lines from remote logs.
+        line = json.dumps(_clean({**record, "time": round(time.time(), 3)}), sort_keys=False)
         print(METRIC_PREFIX + line, file=self.stream, flush=True)
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
