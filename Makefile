@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench-engine bench-quota clean
+.PHONY: run test lint format bench-engine bench-quota bench-jobs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,13 @@ bench-quota: $(STAMP)
 	$(BIN)/python bench/quota_race.py
 
 bench-engine: $(STAMP)
-	$(BIN)/python bench/engine.py
+	# The reference package, without its dependencies (they would pull a CUDA torch).
+	test -d var/astref || $(BIN)/python -m pip install --quiet --target var/astref --no-deps \
+		adaptive-sparse-training==1.0.1 tqdm
+	$(BIN)/python bench/engine.py --reference-path var/astref
+
+bench-jobs: $(STAMP)
+	$(BIN)/python bench/jobs_throughput.py
 
 clean:
 	rm -rf $(VENV) var

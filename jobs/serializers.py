@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from asthub_site.serializers import StrictCharField, StrictSerializer
-from jobs.selectors import progress_of
+from jobs.monitoring import progress_with_costs
 from jobs.spec import AST_KEYS, PLATFORMS
 
 
@@ -45,6 +45,11 @@ class ProgressSerializer(serializers.Serializer):
     energy_savings = serializers.FloatField(allow_null=True)
     energy_kwh = serializers.FloatField(allow_null=True)
     eta_minutes = serializers.FloatField(allow_null=True)
+    cost_usd = serializers.FloatField(allow_null=True)
+    cost_saved_usd = serializers.FloatField(
+        allow_null=True, help_text="Versus plain training of the same epochs (estimated)."
+    )
+    cost_basis = serializers.CharField()
     updated_at = serializers.DateTimeField()
 
 
@@ -79,7 +84,7 @@ class JobSerializer(serializers.Serializer):
     progress = serializers.SerializerMethodField()
 
     def get_progress(self, job) -> ProgressSerializer(allow_null=True):  # type: ignore[valid-type]
-        progress = progress_of(job)
+        progress = progress_with_costs(job)
         return ProgressSerializer(progress).data if progress else None
 
 

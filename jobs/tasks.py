@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import use_credential
@@ -59,15 +60,13 @@ def _fail_before_platform(job: TrainingJob, reason: str) -> None:
 def run_local_job(job_id: int) -> None:
     """Run and supervise one local engine process until it ends, is cancelled or times out.
 
-    A second delivery of this task (its worker died) resumes the run: the engine picks up
-    from its last epoch checkpoint in the same folder, and metric rows are idempotent.
+    Exactly one supervisor runs a job: the one whose transition to "running" succeeded,
+    or, for a run the reconciler released (heartbeat cleared after its worker died), the
+    one that claims it. A resumed run continues from the engine's last epoch checkpoint
+    in the same folder, and metric rows are idempotent.
     """
     job = TrainingJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None or job.is_terminal:
-        return
-    if job.status == JobStatus.LAUNCHING:
-        state.transition(job_id, JobStatus.RUNNING)
-    elif job.status != JobStatus.RUNNING:
+    if job is None or not _claim(job):
         return
     TrainingJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
     handle = handle_for(job)
@@ -75,6 +74,17 @@ def run_local_job(job_id: int) -> None:
     run.start()
     outcome = _supervise(run, handle)
     _finish_local(job, run, outcome)
+
+
+def _claim(job: TrainingJob) -> bool:
+    if job.status == JobStatus.LAUNCHING:
+        return state.transition(job.pk, JobStatus.RUNNING)
+    if job.status == JobStatus.RUNNING:
+        released = TrainingJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, heartbeat_at__isnull=True
+        )
+        return bool(released.update(heartbeat_at=timezone.now()))
+    return False
 
 
 def _supervise(run: LocalRun, handle) -> str:
@@ -149,9 +159,10 @@ def reconcile_jobs() -> dict:
             )
             failed += 1
             continue
-        # Claim it (heartbeat now) so the next reconcile does not resume it twice.
+        # Release it (heartbeat cleared) for exactly one new supervisor to claim; the
+        # conditional update keeps two reconcilers from both resuming it.
         if TrainingJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(
-            heartbeat_at=now
+            heartbeat_at=None, launched_at=now
         ):
             adapter_for(job.platform).launch(handle_for(job), None)
             resumed += 1
@@ -161,8 +172,11 @@ def reconcile_jobs() -> dict:
     for job in lost:
         launch_job.delay(job.pk)
         relaunched += 1
-    stuck = TrainingJob.objects.filter(
-        platform="local", status=JobStatus.LAUNCHING, created_at__lt=now - timedelta(hours=6)
+    # Handed to the training queue (first launch or a resume) but never picked up.
+    unclaimed_since = now - timedelta(hours=6)
+    stuck = TrainingJob.objects.filter(platform="local").filter(
+        Q(status=JobStatus.LAUNCHING, created_at__lt=unclaimed_since)
+        | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True, launched_at__lt=unclaimed_since)
     )
     for job in stuck:
         state.transition(

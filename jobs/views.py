@@ -12,6 +12,7 @@ from asthub_site.errors import HubError
 from jobs import reports, selectors, services
 from jobs.forms import CardForm, CompareForm, NewJobForm
 from jobs.models import JobStatus
+from jobs.monitoring import progress_with_costs
 from jobs.spec import JobSpec
 
 
@@ -55,9 +56,8 @@ def job_detail(request, job_id: int):
         "jobs/detail.html",
         {
             "job": job,
-            "progress": selectors.progress_of(job),
+            "progress": progress_with_costs(job),
             "artifacts": selectors.artifacts_of(job),
-            "cost": reports.cost_so_far(job),
             "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),
         },

@@ -6,6 +6,7 @@ from asthub_site.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from billing.models import JobSlots
 from jobs import selectors, services, state
 from jobs.models import JobStatus, MetricPoint, TrainingJob
+from jobs.monitoring import monitor_training
 from jobs.platforms.base import PlatformUnavailable
 from jobs.spec import JobSpec
 from tests.jobs.conftest import FAST
@@ -31,6 +32,13 @@ def test_local_job_runs_to_success_with_one_point_per_epoch(alice, eager_tasks):
     assert {"model.safetensors", "metrics.jsonl", "summary.json", "config.json"} <= names
     assert job.summary["status"] == "completed" and job.started_at and job.finished_at
     assert JobSlots.objects.get(user=alice).running_jobs == 0
+
+    monitor = monitor_training(user=alice, job_id=job.pk)
+    assert (monitor["status"], monitor["epoch"], monitor["epochs"]) == ("succeeded", 3, 3)
+    assert monitor["accuracy"] == points[-1]["val_accuracy"]
+    assert monitor["compute_savings"] == points[-1]["compute_savings"]
+    assert monitor["cost_usd"] > 0 and monitor["cost_saved_usd"] > 0
+    assert len(monitor["history"]) == 3
 
 
 def test_rerun_reproduces_config_and_script_hash(alice, eager_tasks):
