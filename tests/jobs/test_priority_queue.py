@@ -24,4 +24,3 @@ def test_pro_jobs_go_to_the_priority_queue_and_free_jobs_to_the_normal_one(alice
     assert broker.llen("training_priority") == 1
     assert broker.llen("training") == 1
     broker.delete("training", "training_priority")
-
