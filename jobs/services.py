@@ -6,12 +6,15 @@ from itertools import product
 from django.db import IntegrityError, transaction
 
 from accounts import audit
-from asthub_site.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
+from asthub_site.errors import Conflict, InvalidInput, QuotaExceeded
 from billing import quotas
 from billing.effective_plan import effective_plan
 from jobs import state
+from jobs.events import publish_job_event
 from jobs.models import JobStatus, MetricPoint, Sweep, TrainingJob
 from jobs.platforms import adapter_for
+from jobs.platforms.base import JobHandle
+from jobs.selectors import job_for
 from jobs.spec import AST_KEYS, JobSpec
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
 
@@ -101,23 +104,16 @@ def spec_of(job: TrainingJob) -> JobSpec:
     )
 
 
-def _owned_job(user, job_id) -> TrainingJob:
-    try:
-        return TrainingJob.objects.for_user(user).get(pk=int(job_id))
-    except (TrainingJob.DoesNotExist, TypeError, ValueError):
-        raise NotFound(f"No training job {job_id}.") from None
-
-
 def rerun_training(*, user, job_id: int) -> TrainingJob:
     """Start an identical run: same config, hence the same script and hash."""
-    original = _owned_job(user, job_id)
+    original = job_for(user, job_id)
     return start_training(
         user=user, spec=spec_of(original), as_baseline=original.is_baseline, rerun_of=original
     )
 
 
 def cancel_training(*, user, job_id: int) -> TrainingJob:
-    job = _owned_job(user, job_id)
+    job = job_for(user, job_id)
     if job.is_terminal:
         raise Conflict(f"Job {job.pk} already {job.status}; nothing to cancel.")
     if state.transition(job.pk, JobStatus.CANCELLED, failure_reason="Cancelled by the user."):
@@ -140,15 +136,12 @@ def record_metric(*, job_id: int, point: dict) -> bool:
     except IntegrityError:
         return False
     if created:
-        from jobs.events import publish_job_event
-
         publish_job_event(job_id)
     return created
 
 
-def handle_for(job: TrainingJob):
-    from jobs.platforms.base import JobHandle
-
+def handle_for(job: TrainingJob) -> JobHandle:
+    """What a platform adapter may know of a job (no ORM object crosses that line)."""
     plan = effective_plan(job.owner)
     return JobHandle(
         id=job.pk,
