@@ -150,3 +150,27 @@ def test_engine_failure_becomes_the_jobs_failure_reason(alice, eager_tasks):
     assert job.status == JobStatus.FAILED
     assert "resnet_does_not_exist" in job.failure_reason
     assert JobSlots.objects.get(user=alice).running_jobs == 0
+
+
+def test_run_past_the_plans_maximum_runtime_is_stopped_and_failed(alice, eager_tasks):
+    from dataclasses import replace
+
+    from jobs.platforms.local import LocalRun
+    from jobs.tasks import _finish_local, _supervise
+    from jobs.training import build_script
+
+    job = services.start_training(
+        user=alice, spec=JobSpec.from_dict(FAST | {"dataset": "mnist1d", "epochs": 500})
+    )
+    state.transition(job.pk, JobStatus.LAUNCHING)
+    state.transition(job.pk, JobStatus.RUNNING)
+    # The same supervision as a real run, with a 3-second limit instead of the plan's hours.
+    handle = replace(services.handle_for(job), max_runtime_seconds=3)
+    run = LocalRun(handle, build_script(job.config))
+    run.start()
+    outcome = _supervise(run, handle)
+    assert outcome == "timeout" and run.exit_code() is not None
+    _finish_local(job, run, outcome)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "maximum runtime" in job.failure_reason
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
