@@ -93,7 +93,14 @@ def cmd_usage(args: argparse.Namespace, client: Client) -> int:
     for name, line in (usage.get("limits") or {}).items():
         limit = "unlimited" if line.get("unlimited") else line.get("limit")
         unit = line.get("unit") or ""
-        rows.append((line.get("label") or name, line.get("used"), limit, unit))
+        rows.append(
+            (
+                line.get("label") or name,
+                "-" if line.get("used") is None else line["used"],
+                limit,
+                unit,
+            )
+        )
     if rows:
         print(render.table(("LIMIT", "USED", "OF", "UNIT"), rows))
     return EXIT_OK

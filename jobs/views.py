@@ -104,7 +104,8 @@ def model_card(request, job_id: int):
         job = selectors.job_for(request.user, job_id)
     except HubError:
         return render(request, "404.html", status=404)
-    form = CardForm(request.POST or None)
+    card = reports.latest_card(user=request.user, job_id=job.pk)
+    form = CardForm(request.POST or None, initial={"template": card.template if card else None})
     if request.method == "POST" and form.is_valid():
         try:
             reports.create_model_card(
@@ -114,5 +115,4 @@ def model_card(request, job_id: int):
             _apply_error(form, error)
         else:
             return redirect("portal:model_card", job_id=job.pk)
-    card = reports.latest_card(user=request.user, job_id=job.pk)
     return render(request, "jobs/card.html", {"job": job, "card": card, "form": form})
