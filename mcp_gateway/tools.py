@@ -192,9 +192,7 @@ def register(server: MCPServer) -> None:  # noqa: C901  (one block per tool read
         def run(user):
             from jobs.reports import compare
 
-            comparison = compare(
-                user=user, ast_run_id=ast_run_id, baseline_run_id=baseline_run_id
-            )
+            comparison = compare(user=user, ast_run_id=ast_run_id, baseline_run_id=baseline_run_id)
             data = comparison.as_dict()
             fields = set(schemas.ComparisonOut.model_fields) - {"details", "markdown"}
             return schemas.ComparisonOut(
@@ -208,10 +206,8 @@ def register(server: MCPServer) -> None:  # noqa: C901  (one block per tool read
     @tool("models:write", PUBLISH, "Publish a model")
     async def sync_model(
         job_id: JobId,
-        to: Literal["local", "kaggle", "huggingface"] = "huggingface",
-        from_: Annotated[
-            Literal["local", "kaggle", "huggingface"], Field(alias="from")
-        ] = "local",
+        to_platform: schemas.Platform = "huggingface",
+        from_platform: schemas.Platform = "local",
         hf_repo: str = "",
         include_ast_metadata: bool = True,
     ) -> schemas.JobSummary:
@@ -225,7 +221,7 @@ def register(server: MCPServer) -> None:  # noqa: C901  (one block per tool read
             job_for(user, job_id)  # another tenant's job is "not found", as everywhere
             raise ToolError(
                 "sync_model is not available on this hub yet (publishing to "
-                f"{to} has not shipped). Nothing was uploaded."
+                f"{from_platform} to {to_platform} has not shipped). Nothing was uploaded."
             )
 
         return await call_as_user(run)
