@@ -163,7 +163,8 @@ def main() -> None:
         parser.error("--clients 1..200, --seconds 1..300")
 
     with tempfile.TemporaryDirectory() as folder, running_hub(Path(folder)) as hub:
-        token = json.loads(manage(embedded_env(Path(folder)), "shell", "-c", MAKE_USER))
+        made = manage(embedded_env(Path(folder)), "shell", "-c", MAKE_USER)
+        token = json.loads(made.strip().splitlines()[-1])
         job_id = finished_job(hub["base_url"], token)
         hub_result = asyncio.run(
             load(f"{hub['base_url']}/mcp", token, job_id, args.clients, args.seconds)

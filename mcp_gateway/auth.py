@@ -6,13 +6,12 @@ The SDK's middleware calls `verify_token` before any MCP message is read, answer
 name another user.
 """
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 
 from accounts.services import authenticate_token
+from mcp_gateway.db import run_in_db_thread
 
 MCP_PATH = "/mcp"
 
@@ -34,22 +33,18 @@ def auth_settings() -> AuthSettings:
 
 
 def _lookup(raw: str) -> AccessToken | None:
-    close_old_connections()
-    try:
-        token = authenticate_token(raw)
-        if token is None:
-            return None
-        return AccessToken(
-            token=raw,
-            client_id=f"asthub-token-{token.pk}",
-            scopes=list(token.scopes),
-            expires_at=int(token.expires_at.timestamp()) if token.expires_at else None,
-            resource=resource_url(),
-            subject=str(token.owner_id),
-            claims={"token_id": token.pk},
-        )
-    finally:
-        close_old_connections()
+    token = authenticate_token(raw)
+    if token is None:
+        return None
+    return AccessToken(
+        token=raw,
+        client_id=f"asthub-token-{token.pk}",
+        scopes=list(token.scopes),
+        expires_at=int(token.expires_at.timestamp()) if token.expires_at else None,
+        resource=resource_url(),
+        subject=str(token.owner_id),
+        claims={"token_id": token.pk},
+    )
 
 
 class HubTokenVerifier:
@@ -57,4 +52,4 @@ class HubTokenVerifier:
     inactive-owner tokens are refused there; last-used is written at most once a minute)."""
 
     async def verify_token(self, token: str) -> AccessToken | None:
-        return await sync_to_async(_lookup)(token)
+        return await run_in_db_thread(_lookup, token)

@@ -5,14 +5,13 @@ token's rate limit, with user-caused errors turned into tool errors an assistant
 from collections.abc import Callable
 from typing import TypeVar
 
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver.exceptions import ToolError
 
 from accounts.models import User
 from asthub_site.errors import HubError
 from billing.throttling import count_request, token_rate_key
+from mcp_gateway.db import run_in_db_thread
 
 T = TypeVar("T")
 
@@ -23,21 +22,15 @@ class RateLimited(HubError):
 
 
 def _as_user(token_id: int, user_id: int, service: Callable[[User], T], count: bool) -> T:
-    # Tools run outside Django's request cycle, so do what it does around a request:
-    # drop connections that are broken or past their age (with CONN_HEALTH_CHECKS).
-    close_old_connections()
-    try:
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            raise HubError("This token's account is no longer active.")
-        wait = count_request(token_rate_key(token_id), user) if count else None
-        if wait is not None:
-            raise RateLimited(
-                f"Rate limit of your plan reached for this token; retry in {wait:.0f} seconds."
-            )
-        return service(user)
-    finally:
-        close_old_connections()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise HubError("This token's account is no longer active.")
+    wait = count_request(token_rate_key(token_id), user) if count else None
+    if wait is not None:
+        raise RateLimited(
+            f"Rate limit of your plan reached for this token; retry in {wait:.0f} seconds."
+        )
+    return service(user)
 
 
 async def call_as_user(service: Callable[[User], T], *, count: bool = True) -> T:
@@ -50,6 +43,6 @@ async def call_as_user(service: Callable[[User], T], *, count: bool = True) -> T
         raise ToolError("Not authenticated.")
     token_id = int((token.claims or {})["token_id"])
     try:
-        return await sync_to_async(_as_user)(token_id, int(token.subject), service, count)
+        return await run_in_db_thread(_as_user, token_id, int(token.subject), service, count)
     except HubError as exc:
         raise ToolError(f"{exc.message} [{exc.code}]") from exc
