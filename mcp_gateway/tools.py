@@ -40,7 +40,7 @@ def _progress(user, job_id: int) -> schemas.Progress:
     return schemas.Progress(**answer, finished=answer["status"] in TERMINAL_STATUSES)
 
 
-def register(server: MCPServer) -> None:  # noqa: C901  (one block per tool reads best)
+def register(server: MCPServer) -> None:
     def tool(scope: str, annotations: ToolAnnotations, title: str):
         def wrap(fn):
             requires(scope, fn.__name__)
