@@ -9,5 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
 django_app = get_asgi_application()
 
 from asthub_site.router import Router  # noqa: E402  (Django must be set up first)
+from mcp_gateway.server import MOUNT_PREFIXES, build_app  # noqa: E402
 
-application = Router(default=django_app)
+application = Router(default=django_app, mounts=[(MOUNT_PREFIXES, build_app())])

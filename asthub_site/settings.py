@@ -35,6 +35,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret(VAR_DIR / "se
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Browser origins allowed to call /mcp (DNS-rebinding protection); empty: the
+# ALLOWED_HOSTS names over http and https, any port.
+MCP_ALLOWED_ORIGINS = env_list("MCP_ALLOWED_ORIGINS")
 
 # Platform credentials are encrypted with these Fernet keys, newest first. They are kept
 # apart from SECRET_KEY so that either can be rotated without the other.

@@ -1,0 +1,158 @@
+"""Inputs and outputs of the MCP tools: pydantic models, so clients get an outputSchema
+and structuredContent. Field names follow the seed design and the REST API."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Platform = Literal["local", "kaggle", "huggingface"]
+
+
+class AstConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_activation_rate: float | None = Field(
+        None, ge=0.01, le=1, description="Fraction of samples that get a backward pass (0.4)."
+    )
+    entropy_weight: float | None = Field(
+        None, ge=0, le=1, description="Weight of prediction entropy in a sample's score."
+    )
+    warmup_epochs: int | None = Field(None, ge=0, le=1000)
+    selection: Literal["threshold", "topk", "random"] | None = None
+    kp: float | None = Field(None, ge=0, le=100, description="PI controller gain (P).")
+    ki: float | None = Field(None, ge=0, le=100, description="PI controller gain (I).")
+    min_activation: float | None = Field(None, ge=0, le=1)
+    scoring: Literal["fresh", "stale"] | None = None
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class JobSummary(BaseModel):
+    job_id: int
+    name: str
+    status: str
+    platform: str
+    dataset: str
+    model: str
+    epochs: int
+    hardware: str
+    is_baseline: bool
+    baseline_job_id: int | None
+    sweep_id: int | None
+    failure_reason: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job) -> "JobSummary":
+        return cls(
+            job_id=job.pk,
+            name=job.name,
+            status=job.status,
+            platform=job.platform,
+            dataset=job.dataset,
+            model=job.model,
+            epochs=job.epochs,
+            hardware=job.hardware,
+            is_baseline=job.is_baseline,
+            baseline_job_id=job.paired_with_id,
+            sweep_id=job.sweep_id,
+            failure_reason=job.failure_reason,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )
+
+
+class StartedTraining(BaseModel):
+    job: JobSummary
+    baseline: JobSummary | None = Field(
+        None, description="The paired plain-training run, when with_baseline was asked."
+    )
+    next_step: str
+
+
+class JobList(BaseModel):
+    jobs: list[JobSummary]
+    count: int
+
+
+class Progress(BaseModel):
+    job_id: int
+    status: str
+    failure_reason: str
+    epoch: int
+    epochs: int
+    accuracy: float | None = Field(description="Validation accuracy at the latest epoch.")
+    activation_rate: float | None
+    compute_savings: float | None
+    energy_savings: float | None
+    cost_usd: float | None
+    cost_saved_usd: float | None
+    eta_minutes: float | None
+    last_update: datetime | None
+    finished: bool = Field(description="True once the job is succeeded, failed or cancelled.")
+    waited_seconds: float = 0.0
+
+
+class ComparisonOut(BaseModel):
+    ast_run_id: int
+    baseline_run_id: int | None
+    estimated: bool = Field(description="True when no baseline run exists and it was estimated.")
+    accuracy_diff: float | None
+    energy_savings: float
+    compute_savings: float
+    time_savings_hours: float
+    cost_savings_usd: float
+    co2_avoided_kg: float
+    details: dict[str, Any]
+    markdown: str
+
+
+class ModelCardOut(BaseModel):
+    job_id: int
+    template: str
+    markdown: str
+    badges: list[Any]
+    plots: list[str]
+
+
+class SweepOut(BaseModel):
+    sweep_id: int
+    name: str
+    job_ids: list[int]
+    grid: dict[str, Any]
+
+
+class UsageLimit(BaseModel):
+    label: str
+    limit: Any
+    unlimited: bool
+    used: int | None
+    unit: str
+
+
+class UsageOut(BaseModel):
+    plan: str
+    plan_title: str
+    period_start: str
+    resets_at: str
+    limits: dict[str, UsageLimit]
+    hardware: list[str] | str
+    priority_queue: bool
+
+
+class CredentialOut(BaseModel):
+    provider: str
+    label: str
+    kind: str
+    last_four: str = Field(description="Last four characters, to tell credentials apart.")
+    external_username: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class CredentialList(BaseModel):
+    credentials: list[CredentialOut]
+    providers_connected: list[str]

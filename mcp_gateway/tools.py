@@ -1,0 +1,327 @@
+"""The tools an assistant calls. Each is thin: arguments → one service or selector for the
+token's user (`call_as_user`) → a pydantic answer (structuredContent)."""
+
+import asyncio
+import time
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from mcp_gateway import schemas
+from mcp_gateway.calls import call_as_user
+from mcp_gateway.scopes import requires
+
+READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)
+START = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False)
+CANCEL = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True)
+PUBLISH = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+)
+MAX_WAIT_SECONDS = 600
+POLL_SECONDS = 1.0
+
+JobId = Annotated[int, Field(description="The job's id, as start_training or list_jobs gave it.")]
+
+
+def _spec(**fields):
+    from jobs.spec import JobSpec
+
+    return JobSpec.from_dict({k: v for k, v in fields.items() if v is not None})
+
+
+def _progress(user, job_id: int) -> schemas.Progress:
+    from jobs.models import TERMINAL_STATUSES
+    from jobs.monitoring import monitor_training
+
+    answer = monitor_training(user=user, job_id=job_id, include_history=False)
+    return schemas.Progress(**answer, finished=answer["status"] in TERMINAL_STATUSES)
+
+
+def register(server: MCPServer) -> None:
+    def tool(scope: str, annotations: ToolAnnotations, title: str):
+        def wrap(fn):
+            requires(scope, fn.__name__)
+            return server.tool(title=title, annotations=annotations)(fn)
+
+        return wrap
+
+    @tool("jobs:write", START, "Start AST training")
+    async def start_training(
+        dataset: Annotated[
+            str, Field(description="digits, mnist1d, cifar10, ... or an uploaded dataset.")
+        ] = "digits",
+        model: Annotated[str, Field(description="mlp, cnn, resnet18, resnet50, ...")] = "mlp",
+        platform: schemas.Platform = "local",
+        epochs: Annotated[int, Field(ge=1, le=1000)] = 10,
+        ast_config: schemas.AstConfig | None = None,
+        hardware: Annotated[str, Field(description="cpu, or a GPU your plan allows.")] = "cpu",
+        with_baseline: Annotated[
+            bool, Field(description="Also run plain training to compare (takes a 2nd slot).")
+        ] = False,
+        auto_upload_hf: Annotated[
+            bool, Field(description="Publish to Hugging Face when the run succeeds.")
+        ] = False,
+        hf_repo: Annotated[str, Field(description="owner/name on Hugging Face.")] = "",
+        name: str = "",
+        batch_size: Annotated[int | None, Field(ge=1, le=65536)] = None,
+        learning_rate: Annotated[float | None, Field(gt=0, le=10)] = None,
+        seed: Annotated[int | None, Field(ge=0)] = None,
+    ) -> schemas.StartedTraining:
+        """Start one Adaptive Sparse Training run and return at once with its job id.
+
+        Use when the user asks to train a model. The run is queued, then trains in the
+        background; follow it with monitor_training (wait_seconds to watch it live).
+        Costs one of the plan's monthly jobs and one concurrent slot (two with
+        with_baseline). Refused with a clear message when over quota, when the platform's
+        credential is missing, or when the platform is not available on this hub yet.
+        """
+
+        def run(user):
+            from jobs.services import start_training as start
+
+            spec = _spec(
+                dataset=dataset,
+                model=model,
+                platform=platform,
+                epochs=epochs,
+                ast_config=ast_config.given() if ast_config else {},
+                hardware=hardware,
+                with_baseline=with_baseline,
+                auto_upload_hf=auto_upload_hf,
+                hf_repo=hf_repo,
+                name=name,
+                batch_size=batch_size,
+                learning_rate=learning_rate,
+                seed=seed,
+            )
+            job = start(user=user, spec=spec)
+            baseline = job.paired_with if job.paired_with_id else None
+            return schemas.StartedTraining(
+                job=schemas.JobSummary.of(job),
+                baseline=schemas.JobSummary.of(baseline) if baseline else None,
+                next_step=f"Call monitor_training with job_id={job.pk} (and wait_seconds to "
+                "follow it until it finishes).",
+            )
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Monitor a training run")
+    async def monitor_training(
+        job_id: JobId,
+        ctx: Context,
+        wait_seconds: Annotated[
+            float,
+            Field(
+                ge=0,
+                le=MAX_WAIT_SECONDS,
+                description="0: answer now. Otherwise wait up to this long, sending progress "
+                "notifications per epoch, and answer when the job finishes or time is up.",
+            ),
+        ] = 0,
+    ) -> schemas.Progress:
+        """How a run is doing: status, epoch, validation accuracy, AST activation rate,
+        measured compute/energy savings, cost so far and ETA.
+
+        Free to call (reads only). With wait_seconds it follows the run live and returns at
+        a terminal state (succeeded, failed, cancelled) or at the timeout, whichever is
+        first; call again to keep following.
+        """
+        started = time.monotonic()
+        progress = await call_as_user(lambda user: _progress(user, job_id))
+        seen = None
+        while True:
+            marker = (progress.status, progress.epoch)
+            if wait_seconds and marker != seen:
+                seen = marker
+                await ctx.report_progress(
+                    progress.epoch,
+                    progress.epochs,
+                    f"{progress.status}: epoch {progress.epoch}/{progress.epochs}"
+                    + (f", accuracy {progress.accuracy:.3f}" if progress.accuracy else ""),
+                )
+            waited = time.monotonic() - started
+            if progress.finished or waited + POLL_SECONDS > wait_seconds:
+                return progress.model_copy(update={"waited_seconds": round(waited, 2)})
+            await asyncio.sleep(POLL_SECONDS)
+            progress = await call_as_user(lambda user: _progress(user, job_id), count=False)
+
+    @tool("jobs:read", READ, "List training jobs")
+    async def list_jobs(
+        status: Literal["queued", "launching", "running", "succeeded", "failed", "cancelled"]
+        | None = None,
+        limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    ) -> schemas.JobList:
+        """The user's training jobs, newest first, optionally only those in one status.
+        Use to find a job id or to see what is running. Free (reads only)."""
+
+        def run(user):
+            from jobs.selectors import jobs_for
+
+            jobs = [schemas.JobSummary.of(job) for job in jobs_for(user, status=status)[:limit]]
+            return schemas.JobList(jobs=jobs, count=len(jobs))
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", CANCEL, "Cancel a training run")
+    async def cancel_training(job_id: JobId) -> schemas.JobSummary:
+        """Stop a queued or running job; it ends as cancelled and frees its concurrent slot.
+        The month's job count is not refunded. Ask the user before cancelling."""
+
+        def run(user):
+            from jobs.services import cancel_training as cancel
+
+            return schemas.JobSummary.of(cancel(user=user, job_id=job_id))
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Compare an AST run with its baseline")
+    async def compare_runs(
+        ast_run_id: JobId,
+        baseline_run_id: Annotated[
+            int | None,
+            Field(description="A plain-training run; omit to use the paired one or estimate."),
+        ] = None,
+    ) -> schemas.ComparisonOut:
+        """Accuracy difference and measured compute, energy, time, cost and CO2 savings of
+        an AST run against its baseline (the given run, the paired one, or an estimate from
+        the run's own counts, marked estimated). Free (reads only)."""
+
+        def run(user):
+            from jobs.reports import compare
+
+            comparison = compare(user=user, ast_run_id=ast_run_id, baseline_run_id=baseline_run_id)
+            data = comparison.as_dict()
+            fields = set(schemas.ComparisonOut.model_fields) - {"details", "markdown"}
+            return schemas.ComparisonOut(
+                **{key: data[key] for key in fields},
+                details=data,
+                markdown=comparison.to_markdown(),
+            )
+
+        return await call_as_user(run)
+
+    @tool("models:write", PUBLISH, "Publish a model")
+    async def sync_model(
+        job_id: JobId,
+        to_platform: schemas.Platform = "huggingface",
+        from_platform: schemas.Platform = "local",
+        hf_repo: str = "",
+        include_ast_metadata: bool = True,
+    ) -> schemas.JobSummary:
+        """Copy a finished run's model between platforms (e.g. upload it to Hugging Face
+        with its AST metadata). Not available on this hub yet: it answers with an error
+        saying so; offer the user create_model_card and the run's artifacts instead."""
+
+        def run(user):
+            from jobs.selectors import job_for
+
+            job_for(user, job_id)  # another tenant's job is "not found", as everywhere
+            raise ToolError(
+                "sync_model is not available on this hub yet (publishing to "
+                f"{from_platform} to {to_platform} has not shipped). Nothing was uploaded."
+            )
+
+        return await call_as_user(run)
+
+    @tool("models:write", START, "Create a model card")
+    async def create_model_card(
+        run_id: JobId,
+        template: Literal["standard", "competition", "research"] = "standard",
+    ) -> schemas.ModelCardOut:
+        """Render a Hugging Face model card (markdown, sustainability badges, plots) for a
+        succeeded AST run, with its comparison to the baseline. Does not publish anything;
+        free against the plan."""
+
+        def run(user):
+            from jobs.reports import create_model_card as create
+
+            card = create(user=user, run_id=run_id, template=template)
+            return schemas.ModelCardOut(
+                job_id=card.job_id,
+                template=card.template,
+                markdown=card.markdown,
+                badges=list(card.badges),
+                plots=[str(plot) for plot in card.plots],
+            )
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", START, "Start a hyper-parameter sweep")
+    async def start_sweep(
+        grid: Annotated[
+            dict[str, list[float | int | str]],
+            Field(description='AST settings to vary, e.g. {"target_activation_rate": [0.3, 0.5]}'),
+        ],
+        dataset: str = "digits",
+        model: str = "mlp",
+        platform: schemas.Platform = "local",
+        epochs: Annotated[int, Field(ge=1, le=1000)] = 10,
+        ast_config: schemas.AstConfig | None = None,
+        hardware: str = "cpu",
+        name: str = "",
+    ) -> schemas.SweepOut:
+        """Start one AST run per point of a grid over AST settings; each point counts as
+        one job against the plan's monthly and concurrent limits. Compare the points later
+        with list_jobs / compare_runs."""
+
+        def run(user):
+            from jobs.services import start_sweep as start
+
+            spec = _spec(
+                dataset=dataset,
+                model=model,
+                platform=platform,
+                epochs=epochs,
+                ast_config=ast_config.given() if ast_config else {},
+                hardware=hardware,
+            )
+            sweep = start(user=user, spec=spec, grid=grid, name=name)
+            return schemas.SweepOut(
+                sweep_id=sweep.pk,
+                name=sweep.name,
+                job_ids=list(sweep.jobs.order_by("id").values_list("id", flat=True)),
+                grid=sweep.grid,
+            )
+
+        return await call_as_user(run)
+
+    @tool("billing:read", READ, "Plan usage")
+    async def get_usage() -> schemas.UsageOut:
+        """The user's plan, its limits, what has been used this month and when it resets.
+        Call before starting work that may exceed the plan."""
+
+        def run(user):
+            from billing.selectors import usage_for
+
+            return schemas.UsageOut(**usage_for(user).as_dict())
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Connected platforms")
+    async def list_credentials() -> schemas.CredentialList:
+        """Which platform accounts (Kaggle, Hugging Face) the user has connected, by label;
+        never the secrets. Use before starting a Kaggle or Hugging Face run."""
+
+        def run(user):
+            from accounts.selectors import credentials_for
+
+            rows = [
+                schemas.CredentialOut(
+                    provider=c.provider,
+                    label=c.label,
+                    kind=c.kind,
+                    last_four=c.last_four,
+                    external_username=c.external_username,
+                    created_at=c.created_at,
+                    last_used_at=c.last_used_at,
+                )
+                for c in credentials_for(user)
+            ]
+            return schemas.CredentialList(
+                credentials=rows, providers_connected=sorted({c.provider for c in rows})
+            )
+
+        return await call_as_user(run)

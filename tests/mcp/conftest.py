@@ -1,0 +1,39 @@
+"""One real hub (uvicorn + workers, embedded SQLite) for the MCP tests, with a small cast:
+alice (Pro, every scope, plus a read-only token), bob (Pro), carol (Free) and dave (Pro
+with a 3-requests-a-minute override)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.live_hub import embedded_env, manage, running_hub
+
+MAKE_CAST = """
+import json
+from accounts.services import sign_up, create_token
+from billing.models import PlanOverride
+from billing.services import change_plan
+ALL = ["jobs:read", "jobs:write", "models:write", "billing:read"]
+out = {}
+users = {}
+for name, plan in [("alice", "pro"), ("bob", "pro"), ("carol", "free"), ("dave", "pro")]:
+    users[name] = user = sign_up(email=f"{name}@example.com", password="a long passphrase 123")
+    change_plan(user=user, plan=plan)
+    token, raw = create_token(user=user, name="mcp", scopes=ALL)
+    out[name] = raw
+    out[name + "_token_id"] = token.pk
+PlanOverride.objects.create(user=users["dave"], api_requests_per_minute=3)
+out["alice_read"] = create_token(user=users["alice"], name="read", scopes=["jobs:read"])[1]
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory):
+    var_dir: Path = tmp_path_factory.mktemp("mcp-hub")
+    with running_hub(var_dir) as running:
+        env = embedded_env(var_dir)
+        running["env"] = env
+        running["cast"] = json.loads(manage(env, "shell", "-c", MAKE_CAST).strip().splitlines()[-1])
+        yield running
