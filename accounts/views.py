@@ -13,18 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.forms import CredentialForm, SignUpForm, TokenForm
 from asthub_site.errors import HubError
+from asthub_site.form_errors import show_error_on_form
 from billing.selectors import usage_for
-
-
-def _apply_error(form, error: HubError) -> None:
-    """Show a service error on the form: on the named fields when it names any."""
-    placed = False
-    for field, problems in error.fields.items():
-        if field in form.fields:
-            form.add_error(field, error.message if len(error.fields) == 1 else problems)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def home(request):
@@ -43,7 +33,7 @@ def sign_up(request):
                 email=form.cleaned_data["email"], password=form.cleaned_data["password"]
             )
         except HubError as error:
-            _apply_error(form, error)
+            show_error_on_form(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Your account is on the Free plan.")
@@ -73,7 +63,7 @@ def credentials(request):
                 user=request.user, data=services.CredentialInput(**form.cleaned_data)
             )
         except HubError as error:
-            _apply_error(form, error)
+            show_error_on_form(form, error)
         else:
             messages.success(request, f"Added {credential}.")
             return redirect("portal:credentials")
@@ -111,7 +101,7 @@ def tokens(request):
                 expires_at=timezone.now() + timedelta(days=days) if days else None,
             )
         except HubError as error:
-            _apply_error(form, error)
+            show_error_on_form(form, error)
         else:
             # Rendered in this response only: the raw value is never stored or shown again.
             new_token = {"token": token, "raw": raw}

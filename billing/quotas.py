@@ -81,12 +81,6 @@ def _why_no_slot(*, user, plan, month: date) -> QuotaExceeded:
     )
 
 
-def refund_job_slot(*, reservation: JobSlotReservation) -> None:
-    """Give back both halves of a reservation (month count and concurrency)."""
-    refund_monthly_job(user_id=reservation.user_id, period_start=reservation.period_start)
-    release_running_slot(user_id=reservation.user_id)
-
-
 def refund_monthly_job(*, user_id: int, period_start: date) -> None:
     """Give back the month's count for a job whose launch never reached the platform.
 

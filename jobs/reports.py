@@ -1,12 +1,18 @@
 """The bridge from stored jobs to the pure reporting layer (jobs.reporting): build run
 records, then compare runs, price them and write model cards."""
 
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.db import transaction
 
 from asthub_site.errors import InvalidInput
+from jobs.artifacts import store_artifacts
 from jobs.models import JobStatus, ModelCard, TrainingJob
+from jobs.reporting.card import render_model_card
 from jobs.reporting.compare import Comparison, compare_runs
+from jobs.reporting.plots import render_plots
 from jobs.reporting.pricing import PriceSettings, RunCost, run_cost
 from jobs.reporting.records import RunRecord
 from jobs.selectors import job_for, metric_points
@@ -88,13 +94,6 @@ def save_card(*, job: TrainingJob, template: str, markdown: str, badges, plots) 
 
 def create_model_card(*, user, run_id: int, template: str = "standard") -> ModelCard:
     """Render the card and its plots for a succeeded run; plots become artifacts."""
-    import tempfile
-    from pathlib import Path
-
-    from jobs.artifacts import store_artifacts
-    from jobs.reporting.card import render_model_card
-    from jobs.reporting.plots import render_plots
-
     job = job_for(user, run_id)
     finished_or_error(job)
     if job.is_baseline:

@@ -1,8 +1,6 @@
 """Reads for training jobs. Every query starts from the user; another tenant's job is
 "not found", never "forbidden"."""
 
-from django.utils import timezone
-
 from asthub_site.errors import NotFound
 from jobs.models import Artifact, MetricPoint, Sweep, TrainingJob
 
@@ -80,7 +78,3 @@ def progress_of(job: TrainingJob) -> dict | None:
         "eta_minutes": round(eta / 60, 2) if isinstance(eta, int | float) else None,
         "updated_at": point.recorded_at,
     }
-
-
-def seconds_since(moment) -> float | None:
-    return (timezone.now() - moment).total_seconds() if moment else None

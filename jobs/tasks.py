@@ -1,8 +1,6 @@
 """Celery tasks. They take ids, are safe to run twice, and stay thin: the state machine
 and services decide; tasks drive platforms and report back."""
 
-import json
-import logging
 import time
 from datetime import timedelta
 
@@ -18,11 +16,9 @@ from jobs import state
 from jobs.artifacts import store_artifacts
 from jobs.models import JobStatus, TrainingJob
 from jobs.platforms import adapter_for
-from jobs.platforms.local import SUMMARY_FILE, LocalRun
+from jobs.platforms.local import LocalRun, read_summary
 from jobs.services import handle_for, record_metric
 from jobs.training import build_script
-
-log = logging.getLogger(__name__)
 
 SUPERVISE_INTERVAL = 0.5
 HEARTBEAT_EVERY = 10.0
@@ -111,7 +107,7 @@ def _finish_local(job: TrainingJob, run: LocalRun, outcome: str) -> None:
     result = run.outcome()
     for point in result.metrics:
         record_metric(job_id=job.pk, point=point)
-    summary = _read_summary(run)
+    summary = read_summary(run.out)
     if summary is not None:
         TrainingJob.objects.filter(pk=job.pk).update(summary=summary)
     store_artifacts(job, run.out)
@@ -129,13 +125,6 @@ def _finish_local(job: TrainingJob, run: LocalRun, outcome: str) -> None:
         state.transition(job.pk, JobStatus.SUCCEEDED)
     else:
         state.transition(job.pk, JobStatus.FAILED, failure_reason=result.failure_reason)
-
-
-def _read_summary(run: LocalRun) -> dict | None:
-    try:
-        return json.loads((run.out / SUMMARY_FILE).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
 
 
 @shared_task

@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.views import _apply_error
 from asthub_site.errors import HubError
+from asthub_site.form_errors import show_error_on_form
 from jobs import reports, selectors, services
 from jobs.forms import CardForm, CompareForm, NewJobForm
 from jobs.models import JobStatus
@@ -38,7 +38,7 @@ def new_job(request):
                 user=request.user, spec=JobSpec.from_dict(form.spec_dict())
             )
         except HubError as error:
-            _apply_error(form, error)
+            show_error_on_form(form, error)
         else:
             messages.success(request, f"Started job {job.pk}.")
             return redirect("portal:job", job_id=job.pk)
@@ -94,7 +94,7 @@ def compare(request):
         try:
             comparison = reports.compare(user=request.user, **form.cleaned_data)
         except HubError as error:
-            _apply_error(form, error)
+            show_error_on_form(form, error)
     return render(request, "jobs/compare.html", {"form": form, "comparison": comparison})
 
 
@@ -112,7 +112,7 @@ def model_card(request, job_id: int):
                 user=request.user, run_id=job.pk, template=form.cleaned_data["template"]
             )
         except HubError as error:
-            _apply_error(form, error)
+            show_error_on_form(form, error)
         else:
             return redirect("portal:model_card", job_id=job.pk)
     return render(request, "jobs/card.html", {"job": job, "card": card, "form": form})

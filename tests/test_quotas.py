@@ -50,14 +50,24 @@ def test_free_user_runs_one_job_at_a_time(alice):
     quotas.reserve_job_slot(user=alice, today=NOVEMBER)
 
 
-def test_refund_gives_back_month_and_concurrency(alice):
-    reservation = quotas.reserve_job_slot(user=alice)
-    quotas.refund_job_slot(reservation=reservation)
+def test_refund_gives_back_month_and_concurrency_once(alice):
+    reservation = quotas.reserve_job_slot(user=alice, today=NOVEMBER)
+    quotas.refund_monthly_job(user_id=alice.pk, period_start=reservation.period_start)
+    quotas.release_running_slot(user_id=alice.pk)
     slots = JobSlots.objects.get(user=alice)
     assert (slots.jobs_this_period, slots.running_jobs) == (0, 0)
-    quotas.refund_job_slot(reservation=reservation)  # a second refund changes nothing
+    quotas.refund_monthly_job(user_id=alice.pk, period_start=reservation.period_start)
+    quotas.release_running_slot(user_id=alice.pk)  # never below zero
     slots.refresh_from_db()
     assert (slots.jobs_this_period, slots.running_jobs) == (0, 0)
+
+
+def test_refund_after_the_month_rolled_over_leaves_the_new_month_alone(alice):
+    reservation = quotas.reserve_job_slot(user=alice, today=NOVEMBER)
+    quotas.release_running_slot(user_id=alice.pk)
+    quotas.reserve_job_slot(user=alice, today=DECEMBER)
+    quotas.refund_monthly_job(user_id=alice.pk, period_start=reservation.period_start)
+    assert JobSlots.objects.get(user=alice).jobs_this_period == 1
 
 
 def test_reservation_rolls_back_with_the_job_transaction(alice):

@@ -133,6 +133,14 @@ class LocalRun:
         return f"The engine exited with code {code}. {detail}".strip()
 
 
+def read_summary(out: Path) -> dict | None:
+    """The engine's summary.json, or None while the run has not written it."""
+    try:
+        return json.loads((out / SUMMARY_FILE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
 def _signal_group(pid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signum)
@@ -158,8 +166,20 @@ class LocalAdapter:
         return f"celery:{result.id}"
 
     def poll(self, job: JobHandle, credential: dict | None) -> PollResult:
-        # Local runs are supervised by their own task, which stores metrics as they come.
-        return PollResult(state="running")
+        """The run's state as its folder tells it (the supervising task stores metrics as
+        they come; this answers anyone else who asks, e.g. after a restart)."""
+        out = out_dir(job.id)
+        metrics = MetricTail(out / METRICS_FILE).read_new()
+        summary = read_summary(out)
+        if summary is None:
+            return PollResult(state="running", metrics=metrics)
+        if summary.get("status") == "completed":
+            return PollResult(state="succeeded", metrics=metrics)
+        return PollResult(
+            state="failed",
+            metrics=metrics,
+            failure_reason=f"The engine stopped early ({summary.get('status')}).",
+        )
 
     def cancel(self, job: JobHandle, credential: dict | None) -> None:
         # The supervising task notices the cancelled status within a second and stops

@@ -8,6 +8,7 @@ from jobs import selectors, services, state
 from jobs.models import JobStatus, MetricPoint, TrainingJob
 from jobs.monitoring import monitor_training
 from jobs.platforms.base import PlatformUnavailable
+from jobs.platforms.local import LocalAdapter
 from jobs.spec import JobSpec
 from tests.jobs.conftest import FAST
 
@@ -39,6 +40,9 @@ def test_local_job_runs_to_success_with_one_point_per_epoch(alice, eager_tasks):
     assert monitor["compute_savings"] == points[-1]["compute_savings"]
     assert monitor["cost_usd"] > 0 and monitor["cost_saved_usd"] > 0
     assert len(monitor["history"]) == 3
+
+    polled = LocalAdapter().poll(services.handle_for(job), None)
+    assert polled.state == "succeeded" and [p["epoch"] for p in polled.metrics] == [1, 2, 3]
 
 
 def test_rerun_reproduces_config_and_script_hash(alice, eager_tasks):
