@@ -24,6 +24,7 @@ from accounts.models import (
     User,
 )
 from accounts.tokens import generate_token, looks_like_token, token_digest
+from accounts.verification import verify_credential
 from asthub_site.errors import Conflict, InvalidInput, MissingCredential, NotFound
 from billing import quotas
 from billing.services import ensure_subscription
@@ -136,6 +137,8 @@ def _secret_for(data: CredentialInput) -> tuple[str, dict[str, str], str]:
 def add_credential(*, user: User, data: CredentialInput, actor: User | None = None):
     kind, secret, last_four = _secret_for(data)
     label = _clean_label(data.label)
+    # A network call: made before the transaction, and a refusal stores nothing.
+    verified_username = verify_credential(provider=data.provider, secret=secret)
     try:
         with transaction.atomic():
             credential = PlatformCredential.objects.create(
@@ -145,7 +148,7 @@ def add_credential(*, user: User, data: CredentialInput, actor: User | None = No
                 label=label,
                 ciphertext=encrypt_secret(owner_id=user.pk, secret=secret),
                 last_four=last_four,
-                external_username=secret.get("username", ""),
+                external_username=verified_username or secret.get("username", ""),
             )
             audit.record(
                 user=user,

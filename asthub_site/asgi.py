@@ -8,6 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
 
 django_app = get_asgi_application()
 
+from asthub_site.ambient_credentials import refuse_ambient_platform_credentials  # noqa: E402
+
+refuse_ambient_platform_credentials()
+
 from asthub_site.router import Router  # noqa: E402  (Django must be set up first)
 from mcp_gateway.server import MOUNT_PREFIXES, build_app  # noqa: E402
 

@@ -3,9 +3,20 @@
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
 
 app = Celery("asthub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_ambient_credentials(**kwargs) -> None:
+    # Workers hold users' decrypted credentials: an operator's token in their
+    # environment would be used whenever a user's is missing.
+    from asthub_site.ambient_credentials import refuse_ambient_platform_credentials
+
+    refuse_ambient_platform_credentials()

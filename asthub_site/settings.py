@@ -158,8 +158,16 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # get their own queues, Pro first, so a busy training worker never delays a launch.
 CELERY_TASK_ROUTES = {"jobs.tasks.run_local_job": {"queue": "training"}}
 CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
+# How often running Kaggle and HF Jobs runs are polled, and how many polls run at once
+# (one slow platform answer must not hold up the others).
+REMOTE_POLL_INTERVAL_SECONDS = float(os.environ.get("REMOTE_POLL_INTERVAL_SECONDS", "15"))
+REMOTE_POLL_CONCURRENCY = int(os.environ.get("REMOTE_POLL_CONCURRENCY", "32"))
 CELERY_BEAT_SCHEDULE: dict = {
     "reconcile-jobs": {"task": "jobs.tasks.reconcile_jobs", "schedule": 30.0},
+    "poll-remote-jobs": {
+        "task": "jobs.tasks.poll_remote_jobs",
+        "schedule": REMOTE_POLL_INTERVAL_SECONDS,
+    },
 }
 
 # --- Auth and portal ------------------------------------------------------------------
@@ -247,6 +255,17 @@ LOCAL_DEVICE_WATTS = float(os.environ.get("LOCAL_DEVICE_WATTS", "65"))
 # considered orphaned (its worker died) and is resumed or failed by the reconciler.
 JOB_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "120"))
 JOB_MAX_RESUMES = int(os.environ.get("JOB_MAX_RESUMES", "2"))
+
+# --- External platforms ---------------------------------------------------------------
+# Base addresses are settings so the hub can be pointed at any compatible endpoint (the
+# tests point them at local fakes in tests/fakes/).
+KAGGLE_API_BASE = os.environ.get("KAGGLE_API_BASE", "https://api.kaggle.com").rstrip("/")
+HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+HF_OAUTH_ISSUER = os.environ.get("HF_OAUTH_ISSUER", HF_ENDPOINT).rstrip("/")
+HF_OAUTH_CLIENT_ID = os.environ.get("HF_OAUTH_CLIENT_ID", "")
+HF_OAUTH_CLIENT_SECRET = os.environ.get("HF_OAUTH_CLIENT_SECRET", "")
+# Seconds any single call to an external platform may take before it counts as failed.
+PLATFORM_HTTP_TIMEOUT_SECONDS = float(os.environ.get("PLATFORM_HTTP_TIMEOUT_SECONDS", "30"))
 
 # --- Plans ----------------------------------------------------------------------------
 # Enterprise is self-hosted: its limits come from here, unlimited unless set, e.g.

@@ -92,6 +92,12 @@ class TrainingJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(null=True, blank=True)
+    # Remote runs: what the adapter keeps between polls (kernel version, log cursor), when
+    # the next poll is due (later after a 429 or 5xx) and how many polls failed in a row.
+    platform_state = models.JSONField(default=dict, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    poll_failures = models.PositiveIntegerField(default=0)
+    last_poll_error = models.CharField(max_length=300, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

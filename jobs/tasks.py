@@ -13,10 +13,11 @@ from accounts.services import use_credential
 from asthub_site.errors import HubError
 from billing.quotas import refund_monthly_job
 from jobs import state
-from jobs.artifacts import store_artifacts
+from jobs.completion import keep_outputs, mark_succeeded
 from jobs.models import JobStatus, TrainingJob
 from jobs.platforms import adapter_for
-from jobs.platforms.local import LocalRun, read_summary
+from jobs.platforms.local import LocalRun
+from jobs.polling import poll_due_jobs
 from jobs.services import handle_for, record_metric
 from jobs.training import build_script
 
@@ -37,13 +38,21 @@ def launch_job(job_id: int) -> None:
             if adapter.needs_credential
             else None
         )
-        external_id = adapter.launch(handle_for(job), credential)
+        launched = adapter.launch(handle_for(job), credential)
     except HubError as error:
         _fail_before_platform(job, error.message)
         return
+    now = timezone.now()
     TrainingJob.objects.filter(pk=job_id).update(
-        external_id=external_id, launched_at=timezone.now()
+        external_id=launched.external_id,
+        platform_state=launched.platform_state,
+        launched_at=now,
+        next_poll_at=now if adapter.is_remote else None,
     )
+    if adapter.is_remote:
+        # A remote run is running as far as the hub is concerned once the platform took
+        # it; the poller reports its progress from here on.
+        state.transition(job_id, JobStatus.RUNNING)
 
 
 def _fail_before_platform(job: TrainingJob, reason: str) -> None:
@@ -107,10 +116,7 @@ def _finish_local(job: TrainingJob, run: LocalRun, outcome: str) -> None:
     result = run.outcome()
     for point in result.metrics:
         record_metric(job_id=job.pk, point=point)
-    summary = read_summary(run.out)
-    if summary is not None:
-        TrainingJob.objects.filter(pk=job.pk).update(summary=summary)
-    store_artifacts(job, run.out)
+    keep_outputs(job, run.out)
     if outcome == "cancelled":
         return  # the status was already set by whoever cancelled
     if outcome == "timeout":
@@ -122,9 +128,15 @@ def _finish_local(job: TrainingJob, run: LocalRun, outcome: str) -> None:
         )
         return
     if result.state == "succeeded":
-        state.transition(job.pk, JobStatus.SUCCEEDED)
+        mark_succeeded(job.pk)
     else:
         state.transition(job.pk, JobStatus.FAILED, failure_reason=result.failure_reason)
+
+
+@shared_task
+def poll_remote_jobs() -> dict:
+    """Beat: ask Kaggle and HF Jobs about every running run that is due a poll."""
+    return poll_due_jobs()
 
 
 @shared_task

@@ -13,6 +13,18 @@ class PlatformUnavailable(HubError):
     code = "platform_unavailable"
 
 
+class PlatformBusy(Exception):
+    """The platform asked us to slow down (429) or failed on its side (5xx, timeout).
+
+    Not the user's fault and not the end of the job: the poller keeps the job and asks
+    again after `retry_after` seconds (the platform's Retry-After when it sent one).
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class JobHandle:
     """What an adapter may know about a job: no ORM object crosses this line."""
@@ -25,6 +37,16 @@ class JobHandle:
     external_id: str = ""
     priority: bool = False
     max_runtime_seconds: int | None = None
+    # What the adapter asked to keep between calls (kernel version, log cursor, ...).
+    platform_state: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Launched:
+    """What `launch` reports: the platform's id for the run and any state to keep."""
+
+    external_id: str
+    platform_state: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -32,16 +54,24 @@ class PollResult:
     state: str  # "running" | "succeeded" | "failed"
     metrics: list[dict] = field(default_factory=list)
     failure_reason: str = ""
+    # Replaces the job's stored platform_state when not None (e.g. an advanced cursor).
+    platform_state: dict | None = None
 
 
 class PlatformAdapter(Protocol):
     name: str
     needs_credential: str | None
+    # Remote platforms are polled by jobs.polling; the local one supervises its process.
+    is_remote: bool
+    # False where the platform has no API to stop a run (Kaggle): cancelling then only
+    # stops tracking, after the user confirms they understand the run goes on.
+    can_cancel: bool
 
-    def launch(self, job: JobHandle, credential: dict | None) -> str:
-        """Start the run; return the platform's id for it."""
+    def launch(self, job: JobHandle, credential: dict | None) -> Launched:
+        """Start the run. Raise PlatformUnavailable/InvalidInput for what the user must fix."""
 
-    def poll(self, job: JobHandle, credential: dict | None) -> PollResult: ...
+    def poll(self, job: JobHandle, credential: dict | None) -> PollResult:
+        """Report new metrics and the run's state; raise PlatformBusy to be asked later."""
 
     def cancel(self, job: JobHandle, credential: dict | None) -> None: ...
 

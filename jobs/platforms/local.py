@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jobs.platforms.base import JobHandle, PollResult
+from jobs.platforms.base import JobHandle, Launched, PollResult
 
 METRICS_FILE = "metrics.jsonl"
 SUMMARY_FILE = "summary.json"
@@ -157,13 +157,15 @@ def _last_lines(path: Path, count: int) -> list[str]:
 class LocalAdapter:
     name = "local"
     needs_credential = None
+    is_remote = False
+    can_cancel = True
 
-    def launch(self, job: JobHandle, credential: dict | None) -> str:
+    def launch(self, job: JobHandle, credential: dict | None) -> Launched:
         from jobs.tasks import run_local_job
 
         queue = "training_priority" if job.priority else "training"
         result = run_local_job.apply_async(args=[job.id], queue=queue)
-        return f"celery:{result.id}"
+        return Launched(external_id=f"celery:{result.id}")
 
     def poll(self, job: JobHandle, credential: dict | None) -> PollResult:
         """The run's state as its folder tells it (the supervising task stores metrics as

@@ -13,7 +13,10 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from asthub_site.ambient_credentials import refuse_ambient_platform_credentials
 
 GRACE_SECONDS = 15
 
@@ -53,6 +56,10 @@ class Command(BaseCommand):
         }  # fmt: skip
 
     def handle(self, *args, host, port, worker_concurrency, **options):
+        try:
+            refuse_ambient_platform_credentials()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         children: dict[str, subprocess.Popen] = {}
         stopping = False
 
