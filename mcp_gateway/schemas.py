@@ -156,3 +156,39 @@ class CredentialOut(BaseModel):
 class CredentialList(BaseModel):
     credentials: list[CredentialOut]
     providers_connected: list[str]
+
+
+class PublishedFile(BaseModel):
+    name: str
+    size: int
+    sha256: str
+
+
+class PublicationOut(BaseModel):
+    publication_id: int
+    job_id: int | None
+    from_platform: str
+    source_ref: str
+    to_platform: str
+    target_ref: str
+    private: bool
+    status: Literal["pending", "running", "succeeded", "failed"]
+    url: str = Field(description="Where the model landed (set once succeeded).")
+    published_ref: str
+    revision: str = Field(description="The commit or version that was created.")
+    files: list[PublishedFile]
+    failure_reason: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, publication) -> "PublicationOut":
+        from jobs.publication_api import publication_as_dict
+
+        data = publication_as_dict(publication)
+        data["publication_id"] = data.pop("id")
+        return cls(**data)
+
+
+class PublicationList(BaseModel):
+    publications: list[PublicationOut]

@@ -11,7 +11,13 @@ from tests.mcp.mcp_client import mcp_session, structured, text_of
 
 pytestmark = pytest.mark.slow
 
-READ_TOOLS = {"monitor_training", "list_jobs", "compare_runs", "list_credentials"}
+READ_TOOLS = {
+    "monitor_training",
+    "list_jobs",
+    "compare_runs",
+    "list_credentials",
+    "list_publications",
+}
 ALL_TOOLS = READ_TOOLS | {
     "start_training",
     "cancel_training",
@@ -175,10 +181,12 @@ def test_sweep_starts_one_job_per_point(hub):
     assert set(sweep["job_ids"]) <= {job["job_id"] for job in listed["jobs"]}
 
 
-def test_sync_model_is_not_available_yet(hub):
-    job_id = structured(run(call(hub, "alice", "list_jobs", {})))["jobs"][0]["job_id"]
+def test_sync_model_of_an_unfinished_run_says_why_and_publishes_nothing(hub):
+    job_id = structured(run(call(hub, "alice", "start_training", QUICK)))["job_id"]
     message = error_of(run(call(hub, "alice", "sync_model", {"job_id": job_id})))
-    assert "not available on this hub yet" in message
+    assert "only succeeded runs can be published" in message
+    listed = structured(run(call(hub, "alice", "list_publications", {})))
+    assert listed["publications"] == []
 
 
 # --- tenants ----------------------------------------------------------------------------
