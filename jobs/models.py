@@ -85,6 +85,9 @@ class TrainingJob(models.Model):
     failure_reason = models.TextField(blank=True)
     queue = models.CharField(max_length=40, blank=True)
     slot_period = models.DateField(help_text="The month whose quota this job counts against.")
+    # False while a queued job waits for one of the plan's concurrency slots (several runs
+    # started at once); it launches as soon as a slot frees up.
+    holds_slot = models.BooleanField(default=True)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     launched_at = models.DateTimeField(null=True, blank=True)

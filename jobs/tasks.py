@@ -19,6 +19,7 @@ from jobs.models import JobStatus, TrainingJob
 from jobs.platforms import adapter_for
 from jobs.platforms.local import LocalRun
 from jobs.polling import poll_due_jobs
+from jobs.queueing import owners_with_waiting_jobs, start_waiting_jobs
 from jobs.services import handle_for, record_metric
 from jobs.training import build_script
 
@@ -170,8 +171,10 @@ def reconcile_jobs() -> dict:
         ):
             adapter_for(job.platform).launch(handle_for(job), None)
             resumed += 1
+    for owner_id in owners_with_waiting_jobs():
+        start_waiting_jobs(user_id=owner_id)
     lost = TrainingJob.objects.filter(
-        status=JobStatus.QUEUED, created_at__lt=now - timedelta(minutes=2)
+        status=JobStatus.QUEUED, holds_slot=True, created_at__lt=now - timedelta(minutes=2)
     )
     for job in lost:
         launch_job.delay(job.pk)

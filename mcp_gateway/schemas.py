@@ -42,6 +42,9 @@ class JobSummary(BaseModel):
     baseline_job_id: int | None
     sweep_id: int | None
     failure_reason: str
+    waiting_for_slot: bool = Field(
+        False, description="Queued behind the plan's concurrency limit; starts on its own."
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -60,6 +63,7 @@ class JobSummary(BaseModel):
             baseline_job_id=job.paired_with_id,
             sweep_id=job.sweep_id,
             failure_reason=job.failure_reason,
+            waiting_for_slot=job.status == "queued" and not job.holds_slot,
             created_at=job.created_at,
             finished_at=job.finished_at,
         )

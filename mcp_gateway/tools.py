@@ -311,7 +311,11 @@ def register(server: MCPServer) -> None:
     async def start_sweep(
         grid: Annotated[
             dict[str, list[float | int | str]],
-            Field(description='AST settings to vary, e.g. {"target_activation_rate": [0.3, 0.5]}'),
+            Field(
+                description="AST settings and/or model, learning_rate, batch_size, seed, "
+                'epochs to vary, e.g. {"model": ["resnet18", "resnet50", "vit_b_16"]} or '
+                '{"target_activation_rate": [0.3, 0.5]}.'
+            ),
         ],
         dataset: str = "digits",
         model: str = "mlp",
@@ -321,9 +325,10 @@ def register(server: MCPServer) -> None:
         hardware: str = "cpu",
         name: str = "",
     ) -> schemas.SweepOut:
-        """Start one AST run per point of a grid over AST settings; each point counts as
-        one job against the plan's monthly and concurrent limits. Compare the points later
-        with list_jobs / compare_runs."""
+        """Start one AST run per point of a grid (several architectures at once, or AST
+        settings). Each point counts as one of the month's jobs at once; as many run in
+        parallel as the plan allows and the rest wait (waiting_for_slot) and launch as
+        runs finish. Compare the points later with list_jobs / compare_runs."""
 
         def run(user):
             from jobs.services import start_sweep as start

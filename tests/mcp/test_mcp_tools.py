@@ -144,8 +144,9 @@ def test_platform_not_yet_delivered_says_so(hub):
 
 
 def test_over_quota_is_a_tool_error_an_assistant_can_act_on(hub):
-    message = error_of(run(call(hub, "carol", "start_training", {**QUICK, "with_baseline": True})))
-    assert "2 concurrent jobs" in message and "quota_exceeded" in message
+    run(call(hub, "carol", "start_training", {**QUICK, "epochs": 200}))
+    message = error_of(run(call(hub, "carol", "start_training", QUICK)))
+    assert "1 job(s) at a time" in message and "quota_exceeded" in message
 
 
 def test_rate_limit_per_token_as_on_rest(hub):
