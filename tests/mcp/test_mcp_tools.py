@@ -183,7 +183,7 @@ def test_sweep_starts_one_job_per_point(hub):
 
 
 def test_sync_model_of_an_unfinished_run_says_why_and_publishes_nothing(hub):
-    job_id = structured(run(call(hub, "alice", "start_training", QUICK)))["job_id"]
+    job_id = structured(run(call(hub, "alice", "start_training", QUICK)))["job"]["job_id"]
     message = error_of(run(call(hub, "alice", "sync_model", {"job_id": job_id})))
     assert "only succeeded runs can be published" in message
     listed = structured(run(call(hub, "alice", "list_publications", {})))
