@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from asthub_site.errors import NotFound
+from asthub_site.errors import InvalidInput, NotFound
 from asthub_site.serializers import StrictCharField, StrictSerializer
 from jobs.api import Pages, ScopedView, _int_param
 from jobs.artifacts import artifact_storage
@@ -90,6 +90,9 @@ class PublicationListView(ScopedView):
     )
     def get(self, request):
         publications = Publication.objects.for_user(request.user)
+        raw = request.query_params.get("job_id")
+        if raw is not None and not raw.isdigit():
+            raise InvalidInput("job_id must be a job's id (a positive integer).")
         job_id = _int_param(request, "job_id")
         if job_id is not None:
             publications = publications.filter(job_id=job_id)
