@@ -5,6 +5,7 @@ import time
 import pytest
 
 from accounts.services import CredentialInput, add_credential
+from tests.jobs.conftest import eager_tasks, pro_alice  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -21,16 +22,20 @@ def connect_hf(hf_hub):
 
 @pytest.fixture
 def poll_until_done(settings):
-    """Drive the shared poller, as beat would, until the job ends (or time runs out)."""
+    """Drive the shared poller, as beat would, until the job ends (or time runs out).
+
+    Due jobs are polled in this thread (the sweep's thread pool would open connections
+    that cannot see the test's transaction)."""
     from jobs.models import TrainingJob
-    from jobs.polling import poll_due_jobs
+    from jobs.polling import due_job_ids, poll_job
 
     settings.REMOTE_POLL_INTERVAL_SECONDS = 0
 
     def run(job_id: int, timeout: float = 120.0, until=lambda job: job.is_terminal):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            poll_due_jobs()
+            for due in due_job_ids():
+                poll_job(due)
             job = TrainingJob.objects.get(pk=job_id)
             if until(job):
                 return job
