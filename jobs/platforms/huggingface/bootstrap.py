@@ -13,12 +13,12 @@ BOOTSTRAP = r"""
 import hashlib, importlib.util, os, subprocess, sys, tempfile
 from pathlib import Path
 
-missing = [name for name in ("huggingface_hub", "safetensors") if importlib.util.find_spec(name) is None]
+missing = [n for n in ("huggingface_hub", "safetensors") if importlib.util.find_spec(n) is None]
 if missing:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *missing])
 from huggingface_hub import HfApi
 
-api = HfApi(endpoint=os.environ["HF_ENDPOINT"], token=os.environ["HF_TOKEN"], library_name="asthub-job")
+api = HfApi(endpoint=os.environ["HF_ENDPOINT"], token=os.environ["HF_TOKEN"], library_name="asthub")
 work = Path(tempfile.mkdtemp(prefix="asthub-"))
 script = Path(api.hf_hub_download(
     os.environ["ASTHUB_CODE_REPO"], "asthub/script.py",
