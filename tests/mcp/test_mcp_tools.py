@@ -85,6 +85,7 @@ def test_get_usage_shows_plan_limits_and_reset(hub):
 
 
 def test_list_credentials_names_providers_never_secrets(hub):
+    hub["hf"].add_user("bob-hf", token="hf_supersecretvalue1234")
     manage(
         hub["env"],
         "shell",
