@@ -337,6 +337,25 @@ def _read_token() -> str:
     return sys.stdin.readline().strip()
 
 
+def cmd_collection(args: argparse.Namespace, client: Client) -> int:
+    if not args.job and not args.repo:
+        raise ValueError("give at least one --job (a published run) or --repo")
+    collection = client.create_collection(
+        args.title,
+        job_ids=args.job or (),
+        repo_ids=args.repo or (),
+        description=args.description or "",
+        private=args.private,
+    )
+    if args.json:
+        _print_json(collection, sys.stdout)
+        return EXIT_OK
+    print(f"{collection['title']}: {collection['url']}")
+    for item in collection.get("items", []):
+        print(f"  {item['repo_id']}" + (f"  ({item['note']})" if item.get("note") else ""))
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -424,6 +443,16 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--public", action="store_true", help="publish publicly (default private)")
     sync.add_argument("--wait", action="store_true", help="wait until published; exit 1 if not")
     sync.add_argument("--json", action="store_true")
+
+    collection = command(
+        "collection", cmd_collection, "gather published runs into a Hugging Face collection"
+    )
+    collection.add_argument("title", help="e.g. AST-CIFAR100 (an existing one is reused)")
+    collection.add_argument("--job", type=int, action="append", help="a published run; repeat")
+    collection.add_argument("--repo", action="append", help="a Hub repo id; repeat")
+    collection.add_argument("--description")
+    collection.add_argument("--private", action="store_true")
+    collection.add_argument("--json", action="store_true")
 
     publications = command("publications", cmd_publications, "list your model publications")
     publications.add_argument("--job", type=int)

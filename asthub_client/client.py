@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -217,6 +217,24 @@ class Client:
         if target_ref:
             body["target_ref"] = target_ref
         return self._json(self._send("POST", "/api/v1/models/sync", json=body))
+
+    def create_collection(
+        self,
+        title: str,
+        job_ids: Sequence[int] = (),
+        repo_ids: Sequence[str] = (),
+        description: str = "",
+        private: bool = False,
+    ) -> dict[str, Any]:
+        """Gather published runs and Hub repos into a Hugging Face collection."""
+        body: dict[str, Any] = {"title": title, "private": private}
+        if job_ids:
+            body["job_ids"] = [int(job_id) for job_id in job_ids]
+        if repo_ids:
+            body["repo_ids"] = list(repo_ids)
+        if description:
+            body["description"] = description
+        return self._json(self._send("POST", "/api/v1/collections", json=body))
 
     def publication(self, publication_id: int) -> dict[str, Any]:
         return self._get_json(f"/api/v1/publications/{int(publication_id)}/")

@@ -3,7 +3,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import publication_api, report_api
+from jobs import hub_api, publication_api, report_api
 from jobs.streams import job_events
 
 urlpatterns = [
@@ -53,4 +53,5 @@ urlpatterns = [
         publication_api.PublicationFileView.as_view(),
         name="api-publication-file",
     ),
+    path("collections", hub_api.CollectionView.as_view(), name="api-collections"),
 ]

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 from asthub_site.health import healthz
-from jobs import publication_views
+from jobs import hub_views, publication_views
 from jobs import views as job_views
 
 portal = (
@@ -28,6 +28,7 @@ portal = (
         path("compare/", job_views.compare, name="compare"),
         path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
         path("publications/", publication_views.publications, name="publications"),
+        path("collections/", hub_views.collections, name="collections"),
     ],
     "portal",
 )

@@ -196,3 +196,16 @@ class PublicationOut(BaseModel):
 
 class PublicationList(BaseModel):
     publications: list[PublicationOut]
+
+
+class CollectionItemOut(BaseModel):
+    repo_id: str
+    type: str
+    note: str | None
+
+
+class CollectionOut(BaseModel):
+    slug: str
+    url: str = Field(description="The collection's page on the Hub.")
+    title: str
+    items: list[CollectionItemOut]

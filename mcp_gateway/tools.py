@@ -388,3 +388,35 @@ def register(server: MCPServer) -> None:
             )
 
         return await call_as_user(run)
+
+    @tool("models:write", PUBLISH, "Gather models into a Hub collection")
+    async def create_collection(
+        title: Annotated[str, Field(min_length=1, max_length=60, description="e.g. AST-CIFAR100")],
+        job_ids: Annotated[
+            list[int] | None, Field(description="Runs already published to the Hub.")
+        ] = None,
+        repo_ids: Annotated[
+            list[str] | None, Field(description="Hub model repos (namespace/name).")
+        ] = None,
+        description: str = "",
+        private: bool = False,
+    ) -> schemas.CollectionOut:
+        """Gather published runs (by job id) and Hub models (by repo id) into a Hugging Face
+        collection in your namespace, e.g. a model zoo "AST-CIFAR100". Reuses a collection
+        with the same title; adding a model already there is fine. Runs must have been
+        published with sync_model first."""
+
+        def run(user):
+            from jobs.platforms.huggingface.collections import create_collection as create
+
+            made = create(
+                user=user,
+                title=title,
+                job_ids=job_ids,
+                repo_ids=repo_ids,
+                description=description,
+                private=private,
+            )
+            return schemas.CollectionOut(**made.as_dict())
+
+        return await call_as_user(run)

@@ -25,6 +25,7 @@ ALL_TOOLS = READ_TOOLS | {
     "create_model_card",
     "start_sweep",
     "get_usage",
+    "create_collection",
 }
 QUICK = {"dataset": "digits", "model": "mlp", "epochs": 3}
 
