@@ -59,9 +59,23 @@ def test_train_on_hf_jobs_through_mcp_and_watch_metrics_stream(hub_with_fake):
                 progress_callback=on_progress,
             )
             comparison = await session.call_tool("compare_runs", {"ast_run_id": job_id})
-            return job_id, structured(final), structured(comparison)
+            # The HF job's outputs, published to the Hub, then gathered into a collection.
+            published = await session.call_tool(
+                "sync_model",
+                {"job_id": job_id, "to_platform": "huggingface", "target_ref": "digits-ast"},
+            )
+            collection = await session.call_tool(
+                "create_collection", {"title": "AST-CIFAR100", "job_ids": [job_id]}
+            )
+            return (
+                job_id,
+                structured(final),
+                structured(comparison),
+                structured(published),
+                (structured(collection)),
+            )
 
-    job_id, final, comparison = asyncio.run(go())
+    job_id, final, comparison, published, collection = asyncio.run(go())
     assert final["status"] == "succeeded", final
     assert final["epoch"] == 3 and final["accuracy"] is not None
     assert final["cost_usd"] is not None and final["cost_usd"] > 0
@@ -75,6 +89,11 @@ def test_train_on_hf_jobs_through_mcp_and_watch_metrics_stream(hub_with_fake):
     assert remote.stage == "COMPLETED"
     assert remote.spec["secrets"] == {"HF_TOKEN": hub_with_fake["hf_token"]}
     assert "model.safetensors" in fake.files(f"alice-hf/asthub-job-{job_id}")
+
+    assert published["status"] == "succeeded", published
+    assert published["revision"] == fake.repo("alice-hf/digits-ast").head.oid
+    assert {"README.md", "model.safetensors"} <= set(fake.files("alice-hf/digits-ast"))
+    assert [item["repo_id"] for item in collection["items"]] == ["alice-hf/digits-ast"]
 
 
 def test_unknown_flavor_is_a_tool_error_naming_the_flavors(hub_with_fake):
