@@ -4,6 +4,7 @@ from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
 from jobs import report_api
+from jobs.sharing import api as sharing_api
 from jobs.streams import job_events
 
 urlpatterns = [
@@ -41,4 +42,8 @@ urlpatterns = [
     path("compare/", report_api.CompareView.as_view(), name="api-compare"),
     path("sweeps/", jobs_api.SweepListView.as_view(), name="api-sweeps"),
     path("sweeps/<int:sweep_id>/", jobs_api.SweepDetailView.as_view(), name="api-sweep"),
+    path("shares", sharing_api.ShareListView.as_view(), name="api-shares"),
+    path("shares/<int:share_id>", sharing_api.ShareDetailView.as_view(), name="api-share"),
+    path("shared/", sharing_api.SharedJobsView.as_view(), name="api-shared-bearer"),
+    path("shared/<str:token>/", sharing_api.SharedJobsView.as_view(), name="api-shared"),
 ]
