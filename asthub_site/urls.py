@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import views as account_views
 from asthub_site.health import healthz
 from jobs import views as job_views
+from jobs.sharing import views as sharing_views
 
 portal = (
     [
@@ -25,6 +26,8 @@ portal = (
         path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),
         path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
         path("compare/", job_views.compare, name="compare"),
+        path("sharing/", sharing_views.sharing, name="sharing"),
+        path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),
     ],
     "portal",
 )
@@ -57,6 +60,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("portal/", include(portal)),
+    path("share/<str:token>/", sharing_views.public_share, name="public_share"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("asthub_site.api_urls")),

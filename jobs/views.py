@@ -13,6 +13,7 @@ from jobs import reports, selectors, services
 from jobs.forms import CardForm, CompareForm, NewJobForm
 from jobs.models import JobStatus
 from jobs.monitoring import progress_with_costs
+from jobs.sharing.selectors import share_tokens_for_job
 from jobs.spec import JobSpec
 
 
@@ -60,6 +61,7 @@ def job_detail(request, job_id: int):
             "artifacts": selectors.artifacts_of(job),
             "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),
+            "shares": share_tokens_for_job(request.user, job.pk),
         },
     )
 
