@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
 from jobs import views as job_views
 from jobs.sharing import views as sharing_views
@@ -35,7 +36,11 @@ portal = (
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("signup/", account_views.sign_up, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", oauth_views.HubLoginView.as_view(), name="login"),
+    path("oauth/huggingface/connect/", oauth_views.connect, name="hf_oauth_connect"),
+    path("oauth/huggingface/login/", oauth_views.sign_in, name="hf_oauth_login"),
+    path("oauth/huggingface/callback/", oauth_views.callback, name="hf_oauth_callback"),
+    path("oauth/huggingface/email/", oauth_views.new_account_email, name="hf_oauth_email"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
