@@ -3,7 +3,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import report_api
+from jobs import publication_api, report_api
 from jobs.sharing import api as sharing_api
 from jobs.streams import job_events
 
@@ -46,4 +46,16 @@ urlpatterns = [
     path("shares/<int:share_id>", sharing_api.ShareDetailView.as_view(), name="api-share"),
     path("shared/", sharing_api.SharedJobsView.as_view(), name="api-shared-bearer"),
     path("shared/<str:token>/", sharing_api.SharedJobsView.as_view(), name="api-shared"),
+    path("models/sync", publication_api.SyncModelView.as_view(), name="api-models-sync"),
+    path("publications/", publication_api.PublicationListView.as_view(), name="api-publications"),
+    path(
+        "publications/<int:publication_id>/",
+        publication_api.PublicationDetailView.as_view(),
+        name="api-publication",
+    ),
+    path(
+        "publications/<int:publication_id>/files/<path:name>",
+        publication_api.PublicationFileView.as_view(),
+        name="api-publication-file",
+    ),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import views as account_views
 from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
+from jobs import publication_views
 from jobs import views as job_views
 from jobs.sharing import views as sharing_views
 
@@ -29,6 +30,8 @@ portal = (
         path("compare/", job_views.compare, name="compare"),
         path("sharing/", sharing_views.sharing, name="sharing"),
         path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),
+        path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
+        path("publications/", publication_views.publications, name="publications"),
     ],
     "portal",
 )

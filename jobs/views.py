@@ -13,6 +13,7 @@ from jobs import reports, selectors, services
 from jobs.forms import CardForm, CompareForm, NewJobForm
 from jobs.models import JobStatus
 from jobs.monitoring import progress_with_costs
+from jobs.publication_views import PublishRunForm
 from jobs.sharing.selectors import share_tokens_for_job
 from jobs.spec import JobSpec
 
@@ -62,6 +63,8 @@ def job_detail(request, job_id: int):
             "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),
             "shares": share_tokens_for_job(request.user, job.pk),
+            "publish_form": PublishRunForm(initial={"target_ref": job.hf_repo}),
+            "publications": job.publications.all()[:20],
         },
     )
 

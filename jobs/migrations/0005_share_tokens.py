@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jobs", "0002_remote_polling"),
+        ("jobs", "0004_waiting_for_slot"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
