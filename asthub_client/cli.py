@@ -298,6 +298,7 @@ def cmd_leaderboard_join(args: argparse.Namespace, client: Client) -> int:
 def cmd_leaderboard_leave(args: argparse.Namespace, client: Client) -> int:
     client.set_leaderboard_listing(args.id, False)
     print(f"Job {args.id} is no longer on the public leaderboard")
+    return EXIT_OK
 
 
 def _print_publication(publication: dict) -> None:
@@ -522,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     board_leave = board_commands.add_parser("leave", help="take a run off the leaderboard")
     board_leave.set_defaults(handler=cmd_leaderboard_leave)
     board_leave.add_argument("id", type=int, metavar="JOB")
+
     sync = command("sync", cmd_sync, "publish a run's model (or copy a model between platforms)")
     sync.add_argument("job", type=int, nargs="?", metavar="JOB")
     sync.add_argument("--to", choices=("huggingface", "kaggle", "local"), default="huggingface")

@@ -8,6 +8,7 @@ from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
 from jobs import publication_views
 from jobs import views as job_views
+from jobs.leaderboard import views as leaderboard_views
 from jobs.sharing import views as sharing_views
 
 portal = (
@@ -29,6 +30,7 @@ portal = (
         path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
         path("compare/", job_views.compare, name="compare"),
         path("sharing/", sharing_views.sharing, name="sharing"),
+        path("jobs/<int:job_id>/leaderboard/", leaderboard_views.set_listing, name="set_listing"),
         path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),
         path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
         path("publications/", publication_views.publications, name="publications"),
@@ -69,6 +71,7 @@ urlpatterns = [
     ),
     path("portal/", include(portal)),
     path("share/<str:token>/", sharing_views.public_share, name="public_share"),
+    path("leaderboard/", leaderboard_views.leaderboard_page, name="leaderboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("asthub_site.api_urls")),

@@ -252,3 +252,23 @@ class ShareToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class LeaderboardEntry(models.Model):
+    """The owner's opt-in to list one finished AST run on the public energy leaderboard.
+
+    No row, not listed (the default). The board shows the display name the owner chose,
+    or "anonymous"; never the account's e-mail.
+    """
+
+    job = models.OneToOneField(
+        TrainingJob, on_delete=models.CASCADE, related_name="leaderboard_entry"
+    )
+    display_name = models.CharField(max_length=40, blank=True)
+    listed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-listed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} as {self.display_name or 'anonymous'}"

@@ -232,3 +232,20 @@ class PublicationOut(BaseModel):
 
 class PublicationList(BaseModel):
     publications: list[PublicationOut]
+
+
+class LeaderboardListingOut(BaseModel):
+    job_id: int
+    listed: bool
+    display_name: str = Field(description='Shown on the board; empty means "anonymous".')
+    listed_at: datetime | None
+    published: bool = Field(description="Listed runs appear on the board once published.")
+
+
+class LeaderboardOut(BaseModel):
+    ranked_by: str
+    datasets: list[dict[str, Any]] = Field(
+        description="Per data set: entries ranked by accuracy per kWh (rank, display_name, "
+        "model, accuracy, energy_kwh, energy_source, energy_saved_kwh, energy_savings, "
+        "saving_basis, model_url)."
+    )

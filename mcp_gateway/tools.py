@@ -442,3 +442,41 @@ def register(server: MCPServer) -> None:
             return schemas.ShareLinkOut.of(revoke_share_token(user=user, share_id=share_id))
 
         return await call_as_user(run)
+
+    @tool("jobs:write", START, "List a run on the energy leaderboard")
+    async def set_leaderboard_listing(
+        job_id: JobId,
+        listed: Annotated[bool, Field(description="True to list, False to take it off.")],
+        display_name: Annotated[
+            str, Field(max_length=40, description='Public name; empty shows "anonymous".')
+        ] = "",
+    ) -> schemas.LeaderboardListingOut:
+        """Opt one of the user's succeeded AST runs in to (or out of) the hub's public energy
+        leaderboard. Off by default; ask the user before listing. The board shows the data
+        set, model, accuracy, energy and savings under the display name, never the e-mail,
+        and only once the run has been published (sync_model)."""
+
+        def run(user):
+            from jobs.leaderboard.listing import listing_state
+            from jobs.leaderboard.services import set_leaderboard_listing as set_listing
+            from jobs.selectors import job_for
+
+            entry = set_listing(user=user, job_id=job_id, listed=listed, display_name=display_name)
+            return schemas.LeaderboardListingOut(**listing_state(job_for(user, job_id), entry))
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Energy leaderboard")
+    async def get_leaderboard(
+        dataset: Annotated[str, Field(description="Only this data set; empty for all.")] = "",
+    ) -> schemas.LeaderboardOut:
+        """The public energy leaderboard: published AST runs (everyone's, opted in by their
+        owners) ranked per data set by accuracy per kWh, then energy saved against plain
+        training. Free (reads only)."""
+
+        def run(user):
+            from jobs.leaderboard.selectors import leaderboard
+
+            return schemas.LeaderboardOut(**leaderboard(dataset=dataset or None))
+
+        return await call_as_user(run)
