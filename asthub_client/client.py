@@ -326,6 +326,40 @@ class Client:
     def get_sweep(self, sweep_id: int) -> dict[str, Any]:
         return self._get_json(f"/api/v1/sweeps/{int(sweep_id)}/")
 
+    # -- share links -------------------------------------------------------------------
+
+    def create_share_link(self, job_ids: list[int], label: str = "") -> dict[str, Any]:
+        """A read-only public link to these jobs; the answer's `token` is shown once."""
+        body = {"job_ids": [int(job_id) for job_id in job_ids], "label": label}
+        return self._json(self._send("POST", "/api/v1/shares", json=body))
+
+    def share_links(self) -> list[dict[str, Any]]:
+        return list(self._get_json("/api/v1/shares"))
+
+    def revoke_share_link(self, share_id: int) -> None:
+        self._send("DELETE", f"/api/v1/shares/{int(share_id)}")
+
+    def shared(self, share_token: str) -> dict[str, Any]:
+        """What a share link shows (the public read; needs no API token)."""
+        # The share token replaces the API token for this request (in a header, so it
+        # stays out of access logs).
+        headers = {"Authorization": f"Bearer {share_token}"}
+        return self._json(self._send("GET", "/api/v1/shared/", headers=headers))
+
+    # -- leaderboard -------------------------------------------------------------------
+
+    def leaderboard(self, dataset: str | None = None) -> dict[str, Any]:
+        params = {"dataset": dataset} if dataset else None
+        return self._get_json("/api/v1/leaderboard", params=params)
+
+    def set_leaderboard_listing(
+        self, job_id: int, listed: bool, display_name: str = ""
+    ) -> dict[str, Any]:
+        """List (or unlist) one of your finished AST runs on the public leaderboard."""
+        body = {"listed": listed, "display_name": display_name}
+        path = f"/api/v1/jobs/{int(job_id)}/leaderboard/"
+        return self._json(self._send("PUT", path, json=body))
+
     # -- plumbing ----------------------------------------------------------------------
 
     def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:

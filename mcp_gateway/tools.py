@@ -419,4 +419,94 @@ def register(server: MCPServer) -> None:
             )
             return schemas.CollectionOut(**made.as_dict())
 
+    @tool("jobs:write", START, "Create a share link")
+    async def create_share_link(
+        job_ids: Annotated[
+            list[int], Field(min_length=1, max_length=50, description="Your jobs to share.")
+        ],
+        label: Annotated[str, Field(max_length=64)] = "",
+    ) -> schemas.ShareLinkCreated:
+        """Create a read-only link that lets anyone (no account) watch the status and
+        per-epoch metrics of these jobs: a live public page on the hub and a JSON API, e.g.
+        for a dashboard or a paper. It shows nothing else (no email, config or credentials).
+        The token is returned once; tell the user it is public to whoever holds it and can
+        be revoked with revoke_share_link."""
+
+        def run(user):
+            from jobs.sharing.services import create_share_token
+            from jobs.sharing.urls_for import share_urls
+
+            share, raw = create_share_token(user=user, job_ids=job_ids, label=label)
+            return schemas.ShareLinkCreated(
+                link=schemas.ShareLinkOut.of(share), token=raw, **share_urls(raw)
+            )
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "List share links")
+    async def list_share_links(
+        include_revoked: bool = False,
+    ) -> schemas.ShareLinkList:
+        """The user's share links (masked, never the token), with the jobs each covers and
+        when each was last read. Free (reads only)."""
+
+        def run(user):
+            from jobs.sharing.selectors import share_tokens_for
+
+            shares = share_tokens_for(user, include_revoked=include_revoked)
+            links = [schemas.ShareLinkOut.of(share) for share in shares]
+            return schemas.ShareLinkList(links=links, count=len(links))
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", CANCEL, "Revoke a share link")
+    async def revoke_share_link(
+        share_id: Annotated[int, Field(description="The link's id from list_share_links.")],
+    ) -> schemas.ShareLinkOut:
+        """Revoke a share link at once: its public page and API answer "not found" from
+        then on (a dashboard Space using it stops updating). Cannot be undone."""
+
+        def run(user):
+            from jobs.sharing.services import revoke_share_token
+
+            return schemas.ShareLinkOut.of(revoke_share_token(user=user, share_id=share_id))
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", START, "List a run on the energy leaderboard")
+    async def set_leaderboard_listing(
+        job_id: JobId,
+        listed: Annotated[bool, Field(description="True to list, False to take it off.")],
+        display_name: Annotated[
+            str, Field(max_length=40, description='Public name; empty shows "anonymous".')
+        ] = "",
+    ) -> schemas.LeaderboardListingOut:
+        """Opt one of the user's succeeded AST runs in to (or out of) the hub's public energy
+        leaderboard. Off by default; ask the user before listing. The board shows the data
+        set, model, accuracy, energy and savings under the display name, never the e-mail,
+        and only once the run has been published (sync_model)."""
+
+        def run(user):
+            from jobs.leaderboard.listing import listing_state
+            from jobs.leaderboard.services import set_leaderboard_listing as set_listing
+            from jobs.selectors import job_for
+
+            entry = set_listing(user=user, job_id=job_id, listed=listed, display_name=display_name)
+            return schemas.LeaderboardListingOut(**listing_state(job_for(user, job_id), entry))
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Energy leaderboard")
+    async def get_leaderboard(
+        dataset: Annotated[str, Field(description="Only this data set; empty for all.")] = "",
+    ) -> schemas.LeaderboardOut:
+        """The public energy leaderboard: published AST runs (everyone's, opted in by their
+        owners) ranked per data set by accuracy per kWh, then energy saved against plain
+        training. Free (reads only)."""
+
+        def run(user):
+            from jobs.leaderboard.selectors import leaderboard
+
+            return schemas.LeaderboardOut(**leaderboard(dataset=dataset or None))
+
         return await call_as_user(run)

@@ -17,6 +17,8 @@ READ_TOOLS = {
     "compare_runs",
     "list_credentials",
     "list_publications",
+    "list_share_links",
+    "get_leaderboard",
 }
 ALL_TOOLS = READ_TOOLS | {
     "start_training",
@@ -26,6 +28,9 @@ ALL_TOOLS = READ_TOOLS | {
     "start_sweep",
     "get_usage",
     "create_collection",
+    "create_share_link",
+    "revoke_share_link",
+    "set_leaderboard_listing",
 }
 QUICK = {"dataset": "digits", "model": "mlp", "epochs": 3}
 
