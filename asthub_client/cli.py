@@ -436,6 +436,17 @@ def cmd_collection(args: argparse.Namespace, client: Client) -> int:
     return EXIT_OK
 
 
+def cmd_dashboard(args: argparse.Namespace, client: Client) -> int:
+    deployed = client.deploy_dashboard(args.jobs, space=args.space or "", private=args.private)
+    if args.json:
+        _print_json(deployed, sys.stdout)
+        return EXIT_OK
+    print(f"Space: {deployed['url']}")
+    print(f"Also on this hub: {deployed['share_page_url']}")
+    print(f"Stop the feed: asthub share revoke {deployed['share_id']}")
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -562,6 +573,14 @@ def build_parser() -> argparse.ArgumentParser:
     collection.add_argument("--description")
     collection.add_argument("--private", action="store_true")
     collection.add_argument("--json", action="store_true")
+
+    dashboard = command(
+        "dashboard", cmd_dashboard, "deploy a Hugging Face Space charting runs live"
+    )
+    dashboard.add_argument("jobs", type=int, nargs="+", metavar="JOB")
+    dashboard.add_argument("--space", help="Space name or namespace/name")
+    dashboard.add_argument("--private", action="store_true")
+    dashboard.add_argument("--json", action="store_true")
 
     publications = command("publications", cmd_publications, "list your model publications")
     publications.add_argument("--job", type=int)

@@ -236,6 +236,17 @@ class Client:
             body["description"] = description
         return self._json(self._send("POST", "/api/v1/collections", json=body))
 
+    def deploy_dashboard(
+        self, job_ids: Sequence[int], space: str = "", private: bool = False
+    ) -> dict[str, Any]:
+        """Deploy a live dashboard Space for runs; returns its URL and share link id."""
+        body: dict[str, Any] = {"job_ids": [int(job_id) for job_id in job_ids]}
+        if space:
+            body["space"] = space
+        if private:
+            body["private"] = True
+        return self._json(self._send("POST", "/api/v1/dashboards", json=body))
+
     def publication(self, publication_id: int) -> dict[str, Any]:
         return self._get_json(f"/api/v1/publications/{int(publication_id)}/")
 

@@ -66,4 +66,5 @@ urlpatterns = [
         name="api-publication-file",
     ),
     path("collections", hub_api.CollectionView.as_view(), name="api-collections"),
+    path("dashboards", hub_api.DashboardView.as_view(), name="api-dashboards"),
 ]

@@ -35,6 +35,7 @@ portal = (
         path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
         path("publications/", publication_views.publications, name="publications"),
         path("collections/", hub_views.collections, name="collections"),
+        path("jobs/<int:job_id>/dashboard/", hub_views.deploy_dashboard, name="deploy_dashboard"),
     ],
     "portal",
 )

@@ -3,11 +3,14 @@
 import re
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
+from jobs.platforms.huggingface import dashboard
 from jobs.platforms.huggingface.collections import MAX_TITLE, create_collection
 
 _SPLIT = re.compile(r"[\s,]+")
@@ -48,3 +51,16 @@ def collections(request):
         except HubError as error:
             show_error_on_form(form, error)
     return render(request, "jobs/collections.html", {"form": form, "collection": made})
+
+
+@login_required
+@require_POST
+def deploy_dashboard(request, job_id: int):
+    space = (request.POST.get("space") or "").strip()[:200]
+    try:
+        deployed = dashboard.deploy_dashboard(user=request.user, job_ids=[job_id], space=space)
+    except HubError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Dashboard Space deployed: {deployed.url}")
+    return redirect("portal:job", job_id=job_id)

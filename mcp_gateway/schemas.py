@@ -234,6 +234,14 @@ class PublicationList(BaseModel):
     publications: list[PublicationOut]
 
 
+class DashboardOut(BaseModel):
+    space_id: str
+    url: str = Field(description="The Space's page on the Hub.")
+    revision: str = Field(description="The commit holding app.py.")
+    share_id: int = Field(description="Revoke this share link to stop the feed.")
+    share_page_url: str = Field(description="The same runs as a public page on this hub.")
+
+
 class CollectionItemOut(BaseModel):
     repo_id: str
     type: str

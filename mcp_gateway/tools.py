@@ -510,3 +510,25 @@ def register(server: MCPServer) -> None:
             return schemas.LeaderboardOut(**leaderboard(dataset=dataset or None))
 
         return await call_as_user(run)
+
+    @tool("models:write", PUBLISH, "Deploy a live dashboard Space")
+    async def deploy_dashboard(
+        job_ids: Annotated[list[int], Field(min_length=1, max_length=20)],
+        space: Annotated[
+            str, Field(description="Space name or namespace/name; default asthub-dashboard.")
+        ] = "",
+        private: bool = False,
+    ) -> schemas.DashboardOut:
+        """Create or update a Gradio Space on Hugging Face that charts these runs live
+        (accuracy, activation rate, energy savings), so anyone can watch a Kaggle or HF run.
+        The Space reads this hub through a read-only share link for exactly these runs,
+        kept as a Space secret; revoke_share_link(share_id) stops it. Public unless
+        private=true."""
+
+        def run(user):
+            from jobs.platforms.huggingface.dashboard import deploy_dashboard as deploy
+
+            deployed = deploy(user=user, job_ids=job_ids, space=space, private=private)
+            return schemas.DashboardOut(**deployed.as_dict())
+
+        return await call_as_user(run)

@@ -28,6 +28,7 @@ ALL_TOOLS = READ_TOOLS | {
     "start_sweep",
     "get_usage",
     "create_collection",
+    "deploy_dashboard",
     "create_share_link",
     "revoke_share_link",
     "set_leaderboard_listing",
