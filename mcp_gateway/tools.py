@@ -419,6 +419,8 @@ def register(server: MCPServer) -> None:
             )
             return schemas.CollectionOut(**made.as_dict())
 
+        return await call_as_user(run)
+
     @tool("jobs:write", START, "Create a share link")
     async def create_share_link(
         job_ids: Annotated[

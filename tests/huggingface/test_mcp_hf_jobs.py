@@ -67,15 +67,13 @@ def test_train_on_hf_jobs_through_mcp_and_watch_metrics_stream(hub_with_fake):
             collection = await session.call_tool(
                 "create_collection", {"title": "AST-CIFAR100", "job_ids": [job_id]}
             )
-            return (
-                job_id,
-                structured(final),
-                structured(comparison),
-                structured(published),
-                (structured(collection)),
+            dashboard = await session.call_tool(
+                "deploy_dashboard", {"job_ids": [job_id], "space": "ast-live"}
             )
+            answers = (final, comparison, published, collection, dashboard)
+            return job_id, [structured(answer) for answer in answers]
 
-    job_id, final, comparison, published, collection = asyncio.run(go())
+    job_id, (final, comparison, published, collection, dashboard) = asyncio.run(go())
     assert final["status"] == "succeeded", final
     assert final["epoch"] == 3 and final["accuracy"] is not None
     assert final["cost_usd"] is not None and final["cost_usd"] > 0
@@ -94,6 +92,9 @@ def test_train_on_hf_jobs_through_mcp_and_watch_metrics_stream(hub_with_fake):
     assert published["revision"] == fake.repo("alice-hf/digits-ast").head.oid
     assert {"README.md", "model.safetensors"} <= set(fake.files("alice-hf/digits-ast"))
     assert [item["repo_id"] for item in collection["items"]] == ["alice-hf/digits-ast"]
+    space = fake.repo("alice-hf/ast-live", repo_type="space")
+    assert dashboard["space_id"] == "alice-hf/ast-live" and "app.py" in space.head.files
+    assert space.secrets["ASTHUB_SHARE_TOKEN"].startswith("asthub_share_")
 
 
 def test_unknown_flavor_is_a_tool_error_naming_the_flavors(hub_with_fake):
