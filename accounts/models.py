@@ -72,6 +72,9 @@ class PlatformCredential(models.Model):
     ciphertext = models.TextField()
     last_four = models.CharField(max_length=4)
     external_username = models.CharField(max_length=150, blank=True)
+    # OAuth connections: the provider's stable account id (OIDC `sub`). "Sign in with
+    # Hugging Face" finds the hub account by it, so one HF account links one hub account.
+    external_subject = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -80,7 +83,12 @@ class PlatformCredential(models.Model):
     class Meta:
         ordering = ["provider", "label"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "provider", "label"], name="unique_label")
+            models.UniqueConstraint(fields=["owner", "provider", "label"], name="unique_label"),
+            models.UniqueConstraint(
+                fields=["provider", "external_subject"],
+                condition=~models.Q(external_subject=""),
+                name="one_hub_account_per_provider_subject",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from accounts.models import (
     Provider,
     User,
 )
+from accounts.oauth import services as oauth_services
 from accounts.tokens import generate_token, looks_like_token, token_digest
 from accounts.verification import verify_credential
 from asthub_site.errors import Conflict, InvalidInput, MissingCredential, NotFound
@@ -166,6 +167,9 @@ def add_credential(*, user: User, data: CredentialInput, actor: User | None = No
 
 
 def remove_credential(*, user: User, credential_id: int, actor: User | None = None) -> None:
+    """Forget a credential; an OAuth connection is also revoked at the provider, after
+    the local delete and on a best-effort basis."""
+    oauth_secret = None
     with transaction.atomic():
         credential = (
             PlatformCredential.objects.for_user(user)
@@ -182,11 +186,18 @@ def remove_credential(*, user: User, credential_id: int, actor: User | None = No
             target=credential,
             detail={"provider": credential.provider, "label": credential.label},
         )
+        if credential.kind == CredentialKind.OAUTH:
+            oauth_secret = decrypt_secret(owner_id=user.pk, ciphertext=credential.ciphertext)
         credential.delete()
+    if oauth_secret is not None:
+        oauth_services.forget_at_provider(oauth_secret)
 
 
 def use_credential(*, user: User, provider: str, label: str | None = None) -> dict[str, str]:
-    """Decrypt the user's credential for `provider` (workers only) and mark it used."""
+    """Decrypt the user's credential for `provider` (workers only) and mark it used.
+
+    An OAuth connection answers `{"token": <access token>}` like a pasted token, refreshed
+    first when it is about to expire."""
     credentials = PlatformCredential.objects.for_user(user).filter(provider=provider)
     if label:
         credentials = credentials.filter(label=label)
@@ -196,7 +207,10 @@ def use_credential(*, user: User, provider: str, label: str | None = None) -> di
             f"No {Provider(provider).label} credential is connected. "
             "Add one under Credentials in the portal or with POST /api/v1/credentials."
         )
-    secret = decrypt_secret(owner_id=user.pk, ciphertext=credential.ciphertext)
+    if credential.kind == CredentialKind.OAUTH:
+        secret = oauth_services.fresh_oauth_secret(credential)
+    else:
+        secret = decrypt_secret(owner_id=user.pk, ciphertext=credential.ciphertext)
     PlatformCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
     return secret
 

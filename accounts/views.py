@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import CredentialForm, SignUpForm, TokenForm
+from accounts.oauth.provider import is_configured as hf_oauth_configured
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
 from billing.selectors import usage_for
@@ -70,7 +71,11 @@ def credentials(request):
     return render(
         request,
         "accounts/credentials.html",
-        {"form": form, "credentials": selectors.credentials_for(request.user)},
+        {
+            "form": form,
+            "credentials": selectors.credentials_for(request.user),
+            "hf_oauth_enabled": hf_oauth_configured(),
+        },
     )
 
 

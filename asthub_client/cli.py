@@ -221,6 +221,86 @@ def cmd_sweep(args: argparse.Namespace, client: Client) -> int:
     return EXIT_OK
 
 
+def cmd_share_create(args: argparse.Namespace, client: Client) -> int:
+    link = client.create_share_link(args.jobs, label=args.label)
+    if args.json:
+        _print_json(link, sys.stdout)
+        return EXIT_OK
+    print(f"Share link {link.get('id')} for jobs {', '.join(map(str, link.get('job_ids') or []))}")
+    print(f"Token (shown once): {link.get('token')}")
+    print(f"Public page: {link.get('page_url')}")
+    print(f"Read API:    {link.get('api_url')}")
+    return EXIT_OK
+
+
+def cmd_share_list(args: argparse.Namespace, client: Client) -> int:
+    links = [link for link in client.share_links() if args.all or link.get("active")]
+    if args.json:
+        _print_json(links, sys.stdout)
+        return EXIT_OK
+    rows = [
+        (
+            link.get("id"),
+            link.get("masked"),
+            ",".join(str(job_id) for job_id in link.get("job_ids") or []),
+            link.get("label") or "-",
+            "active" if link.get("active") else "revoked",
+            render.short_time(link.get("last_used_at")),
+        )
+        for link in links
+    ]
+    headers = ("ID", "TOKEN", "JOBS", "LABEL", "STATE", "LAST USED")
+    print(render.table(headers, rows) if rows else "No share links.")
+    return EXIT_OK
+
+
+def cmd_share_revoke(args: argparse.Namespace, client: Client) -> int:
+    client.revoke_share_link(args.id)
+    print(f"Revoked share link {args.id}; its page and API now answer 404")
+    return EXIT_OK
+
+
+def cmd_leaderboard_show(args: argparse.Namespace, client: Client) -> int:
+    board = client.leaderboard(args.dataset)
+    if args.json:
+        _print_json(board, sys.stdout)
+        return EXIT_OK
+    groups = board.get("datasets") or []
+    if not groups:
+        print("No runs on the leaderboard yet.")
+    for group in groups:
+        print(f"== {group.get('dataset')} ==")
+        rows = [
+            (
+                entry.get("rank"),
+                entry.get("display_name"),
+                entry.get("model"),
+                render.percent(entry.get("accuracy")),
+                f"{render.number(entry.get('energy_kwh'))} ({entry.get('energy_source')})",
+                render.number(entry.get("accuracy_per_kwh")),
+                render.percent(entry.get("energy_savings")),
+                entry.get("model_url") or "-",
+            )
+            for entry in group.get("entries") or []
+        ]
+        headers = ("#", "BY", "MODEL", "ACC", "KWH", "ACC/KWH", "SAVED", "PUBLISHED")
+        print(render.table(headers, rows))
+    return EXIT_OK
+
+
+def cmd_leaderboard_join(args: argparse.Namespace, client: Client) -> int:
+    listing = client.set_leaderboard_listing(args.id, True, args.name)
+    name = listing.get("display_name") or "anonymous"
+    print(f"Job {args.id} is listed on the public leaderboard as {name}")
+    return EXIT_OK
+
+
+def cmd_leaderboard_leave(args: argparse.Namespace, client: Client) -> int:
+    client.set_leaderboard_listing(args.id, False)
+    print(f"Job {args.id} is no longer on the public leaderboard")
+    return EXIT_OK
+
+
 def _print_publication(publication: dict) -> None:
     status = publication.get("status")
     where = f"{publication.get('from_platform')} → {publication.get('to_platform')}"
@@ -337,6 +417,36 @@ def _read_token() -> str:
     return sys.stdin.readline().strip()
 
 
+def cmd_collection(args: argparse.Namespace, client: Client) -> int:
+    if not args.job and not args.repo:
+        raise ValueError("give at least one --job (a published run) or --repo")
+    collection = client.create_collection(
+        args.title,
+        job_ids=args.job or (),
+        repo_ids=args.repo or (),
+        description=args.description or "",
+        private=args.private,
+    )
+    if args.json:
+        _print_json(collection, sys.stdout)
+        return EXIT_OK
+    print(f"{collection['title']}: {collection['url']}")
+    for item in collection.get("items", []):
+        print(f"  {item['repo_id']}" + (f"  ({item['note']})" if item.get("note") else ""))
+    return EXIT_OK
+
+
+def cmd_dashboard(args: argparse.Namespace, client: Client) -> int:
+    deployed = client.deploy_dashboard(args.jobs, space=args.space or "", private=args.private)
+    if args.json:
+        _print_json(deployed, sys.stdout)
+        return EXIT_OK
+    print(f"Space: {deployed['url']}")
+    print(f"Also on this hub: {deployed['share_page_url']}")
+    print(f"Stop the feed: asthub share revoke {deployed['share_id']}")
+    return EXIT_OK
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -415,6 +525,35 @@ def build_parser() -> argparse.ArgumentParser:
     add_job_options(sweep)
     sweep.add_argument("--json", action="store_true")
 
+    share = commands.add_parser("share", help="read-only public links to jobs")
+    share_commands = share.add_subparsers(dest="share_command", required=True, metavar="ACTION")
+    share_create = share_commands.add_parser("create", help="create a link (token shown once)")
+    share_create.set_defaults(handler=cmd_share_create)
+    share_create.add_argument("jobs", type=int, nargs="+", metavar="JOB")
+    share_create.add_argument("--label", default="")
+    share_create.add_argument("--json", action="store_true")
+    share_list = share_commands.add_parser("list", help="your links (masked)")
+    share_list.set_defaults(handler=cmd_share_list)
+    share_list.add_argument("--all", action="store_true", help="include revoked links")
+    share_list.add_argument("--json", action="store_true")
+    share_revoke = share_commands.add_parser("revoke", help="revoke a link at once")
+    share_revoke.set_defaults(handler=cmd_share_revoke)
+    share_revoke.add_argument("id", type=int, metavar="ID")
+
+    board = commands.add_parser("leaderboard", help="the public energy leaderboard")
+    board_commands = board.add_subparsers(dest="board_command", required=True, metavar="ACTION")
+    board_show = board_commands.add_parser("show", help="rank listed runs per data set")
+    board_show.set_defaults(handler=cmd_leaderboard_show)
+    board_show.add_argument("--dataset")
+    board_show.add_argument("--json", action="store_true")
+    board_join = board_commands.add_parser("join", help="list one of your finished AST runs")
+    board_join.set_defaults(handler=cmd_leaderboard_join)
+    board_join.add_argument("id", type=int, metavar="JOB")
+    board_join.add_argument("--name", default="", help="display name (default: anonymous)")
+    board_leave = board_commands.add_parser("leave", help="take a run off the leaderboard")
+    board_leave.set_defaults(handler=cmd_leaderboard_leave)
+    board_leave.add_argument("id", type=int, metavar="JOB")
+
     sync = command("sync", cmd_sync, "publish a run's model (or copy a model between platforms)")
     sync.add_argument("job", type=int, nargs="?", metavar="JOB")
     sync.add_argument("--to", choices=("huggingface", "kaggle", "local"), default="huggingface")
@@ -424,6 +563,24 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--public", action="store_true", help="publish publicly (default private)")
     sync.add_argument("--wait", action="store_true", help="wait until published; exit 1 if not")
     sync.add_argument("--json", action="store_true")
+
+    collection = command(
+        "collection", cmd_collection, "gather published runs into a Hugging Face collection"
+    )
+    collection.add_argument("title", help="e.g. AST-CIFAR100 (an existing one is reused)")
+    collection.add_argument("--job", type=int, action="append", help="a published run; repeat")
+    collection.add_argument("--repo", action="append", help="a Hub repo id; repeat")
+    collection.add_argument("--description")
+    collection.add_argument("--private", action="store_true")
+    collection.add_argument("--json", action="store_true")
+
+    dashboard = command(
+        "dashboard", cmd_dashboard, "deploy a Hugging Face Space charting runs live"
+    )
+    dashboard.add_argument("jobs", type=int, nargs="+", metavar="JOB")
+    dashboard.add_argument("--space", help="Space name or namespace/name")
+    dashboard.add_argument("--private", action="store_true")
+    dashboard.add_argument("--json", action="store_true")
 
     publications = command("publications", cmd_publications, "list your model publications")
     publications.add_argument("--job", type=int)

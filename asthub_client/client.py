@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -218,6 +218,35 @@ class Client:
             body["target_ref"] = target_ref
         return self._json(self._send("POST", "/api/v1/models/sync", json=body))
 
+    def create_collection(
+        self,
+        title: str,
+        job_ids: Sequence[int] = (),
+        repo_ids: Sequence[str] = (),
+        description: str = "",
+        private: bool = False,
+    ) -> dict[str, Any]:
+        """Gather published runs and Hub repos into a Hugging Face collection."""
+        body: dict[str, Any] = {"title": title, "private": private}
+        if job_ids:
+            body["job_ids"] = [int(job_id) for job_id in job_ids]
+        if repo_ids:
+            body["repo_ids"] = list(repo_ids)
+        if description:
+            body["description"] = description
+        return self._json(self._send("POST", "/api/v1/collections", json=body))
+
+    def deploy_dashboard(
+        self, job_ids: Sequence[int], space: str = "", private: bool = False
+    ) -> dict[str, Any]:
+        """Deploy a live dashboard Space for runs; returns its URL and share link id."""
+        body: dict[str, Any] = {"job_ids": [int(job_id) for job_id in job_ids]}
+        if space:
+            body["space"] = space
+        if private:
+            body["private"] = True
+        return self._json(self._send("POST", "/api/v1/dashboards", json=body))
+
     def publication(self, publication_id: int) -> dict[str, Any]:
         return self._get_json(f"/api/v1/publications/{int(publication_id)}/")
 
@@ -307,6 +336,40 @@ class Client:
 
     def get_sweep(self, sweep_id: int) -> dict[str, Any]:
         return self._get_json(f"/api/v1/sweeps/{int(sweep_id)}/")
+
+    # -- share links -------------------------------------------------------------------
+
+    def create_share_link(self, job_ids: list[int], label: str = "") -> dict[str, Any]:
+        """A read-only public link to these jobs; the answer's `token` is shown once."""
+        body = {"job_ids": [int(job_id) for job_id in job_ids], "label": label}
+        return self._json(self._send("POST", "/api/v1/shares", json=body))
+
+    def share_links(self) -> list[dict[str, Any]]:
+        return list(self._get_json("/api/v1/shares"))
+
+    def revoke_share_link(self, share_id: int) -> None:
+        self._send("DELETE", f"/api/v1/shares/{int(share_id)}")
+
+    def shared(self, share_token: str) -> dict[str, Any]:
+        """What a share link shows (the public read; needs no API token)."""
+        # The share token replaces the API token for this request (in a header, so it
+        # stays out of access logs).
+        headers = {"Authorization": f"Bearer {share_token}"}
+        return self._json(self._send("GET", "/api/v1/shared/", headers=headers))
+
+    # -- leaderboard -------------------------------------------------------------------
+
+    def leaderboard(self, dataset: str | None = None) -> dict[str, Any]:
+        params = {"dataset": dataset} if dataset else None
+        return self._get_json("/api/v1/leaderboard", params=params)
+
+    def set_leaderboard_listing(
+        self, job_id: int, listed: bool, display_name: str = ""
+    ) -> dict[str, Any]:
+        """List (or unlist) one of your finished AST runs on the public leaderboard."""
+        body = {"listed": listed, "display_name": display_name}
+        path = f"/api/v1/jobs/{int(job_id)}/leaderboard/"
+        return self._json(self._send("PUT", path, json=body))
 
     # -- plumbing ----------------------------------------------------------------------
 

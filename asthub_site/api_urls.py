@@ -3,7 +3,9 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import publication_api, report_api
+from jobs import hub_api, publication_api, report_api
+from jobs.leaderboard import api as leaderboard_api
+from jobs.sharing import api as sharing_api
 from jobs.streams import job_events
 
 urlpatterns = [
@@ -41,6 +43,16 @@ urlpatterns = [
     path("compare/", report_api.CompareView.as_view(), name="api-compare"),
     path("sweeps/", jobs_api.SweepListView.as_view(), name="api-sweeps"),
     path("sweeps/<int:sweep_id>/", jobs_api.SweepDetailView.as_view(), name="api-sweep"),
+    path("leaderboard", leaderboard_api.LeaderboardView.as_view(), name="api-leaderboard"),
+    path(
+        "jobs/<int:job_id>/leaderboard/",
+        leaderboard_api.JobListingView.as_view(),
+        name="api-job-leaderboard",
+    ),
+    path("shares", sharing_api.ShareListView.as_view(), name="api-shares"),
+    path("shares/<int:share_id>", sharing_api.ShareDetailView.as_view(), name="api-share"),
+    path("shared/", sharing_api.SharedJobsView.as_view(), name="api-shared-bearer"),
+    path("shared/<str:token>/", sharing_api.SharedJobsView.as_view(), name="api-shared"),
     path("models/sync", publication_api.SyncModelView.as_view(), name="api-models-sync"),
     path("publications/", publication_api.PublicationListView.as_view(), name="api-publications"),
     path(
@@ -53,4 +65,6 @@ urlpatterns = [
         publication_api.PublicationFileView.as_view(),
         name="api-publication-file",
     ),
+    path("collections", hub_api.CollectionView.as_view(), name="api-collections"),
+    path("dashboards", hub_api.DashboardView.as_view(), name="api-dashboards"),
 ]

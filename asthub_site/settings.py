@@ -264,6 +264,12 @@ HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/"
 HF_OAUTH_ISSUER = os.environ.get("HF_OAUTH_ISSUER", HF_ENDPOINT).rstrip("/")
 HF_OAUTH_CLIENT_ID = os.environ.get("HF_OAUTH_CLIENT_ID", "")
 HF_OAUTH_CLIENT_SECRET = os.environ.get("HF_OAUTH_CLIENT_SECRET", "")
+# huggingface_hub reads these once, at import: no usage reports leave the hub, and no
+# call ever falls back to a token found on the machine (each call carries its user's).
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"  # noqa: S105 - a switch, not a secret
+# Where HF Jobs containers start: an image with torch; the job installs what it lacks.
+HF_JOBS_IMAGE = os.environ.get("HF_JOBS_IMAGE", "pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime")
 # Seconds any single call to an external platform may take before it counts as failed.
 PLATFORM_HTTP_TIMEOUT_SECONDS = float(os.environ.get("PLATFORM_HTTP_TIMEOUT_SECONDS", "30"))
 

@@ -4,9 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
-from jobs import publication_views
+from jobs import hub_views, publication_views
 from jobs import views as job_views
+from jobs.leaderboard import views as leaderboard_views
+from jobs.sharing import views as sharing_views
 
 portal = (
     [
@@ -26,8 +29,13 @@ portal = (
         path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),
         path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
         path("compare/", job_views.compare, name="compare"),
+        path("sharing/", sharing_views.sharing, name="sharing"),
+        path("jobs/<int:job_id>/leaderboard/", leaderboard_views.set_listing, name="set_listing"),
+        path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),
         path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
         path("publications/", publication_views.publications, name="publications"),
+        path("collections/", hub_views.collections, name="collections"),
+        path("jobs/<int:job_id>/dashboard/", hub_views.deploy_dashboard, name="deploy_dashboard"),
     ],
     "portal",
 )
@@ -35,7 +43,11 @@ portal = (
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("signup/", account_views.sign_up, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", oauth_views.HubLoginView.as_view(), name="login"),
+    path("oauth/huggingface/connect/", oauth_views.connect, name="hf_oauth_connect"),
+    path("oauth/huggingface/login/", oauth_views.sign_in, name="hf_oauth_login"),
+    path("oauth/huggingface/callback/", oauth_views.callback, name="hf_oauth_callback"),
+    path("oauth/huggingface/email/", oauth_views.new_account_email, name="hf_oauth_email"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -60,6 +72,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("portal/", include(portal)),
+    path("share/<str:token>/", sharing_views.public_share, name="public_share"),
+    path("leaderboard/", leaderboard_views.leaderboard_page, name="leaderboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("asthub_site.api_urls")),

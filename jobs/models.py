@@ -212,3 +212,63 @@ class Publication(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {PublicationStatus.SUCCEEDED, PublicationStatus.FAILED}
+
+
+class ShareTokenQuerySet(TenantQuerySet):
+    def active(self) -> "ShareTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ShareToken(models.Model):
+    """A read-only link to some of one owner's jobs (a public page, a dashboard Space).
+
+    Only the HMAC digest is stored; the raw value is shown once, like an API token. It
+    reads status and metric points of the jobs it names, nothing else of the account.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_tokens"
+    )
+    jobs = models.ManyToManyField(TrainingJob, related_name="share_tokens")
+    label = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    last_four = models.CharField(max_length=4)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'share link'} (asthub_share_…{self.last_four})"
+
+    @property
+    def masked(self) -> str:
+        return f"asthub_share_…{self.last_four}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LeaderboardEntry(models.Model):
+    """The owner's opt-in to list one finished AST run on the public energy leaderboard.
+
+    No row, not listed (the default). The board shows the display name the owner chose,
+    or "anonymous"; never the account's e-mail.
+    """
+
+    job = models.OneToOneField(
+        TrainingJob, on_delete=models.CASCADE, related_name="leaderboard_entry"
+    )
+    display_name = models.CharField(max_length=40, blank=True)
+    listed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-listed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} as {self.display_name or 'anonymous'}"

@@ -2,10 +2,12 @@
 records, then compare runs, price them and write model cards."""
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from asthub_site.errors import InvalidInput
 from jobs.artifacts import store_artifacts
@@ -43,7 +45,20 @@ def run_record(job: TrainingJob) -> RunRecord:
         finished_at=job.finished_at,
         metrics=metric_points(job),
         summary=job.summary,
+        billed_seconds=billed_seconds(job),
     )
+
+
+def billed_seconds(job: TrainingJob) -> float | None:
+    """HF Jobs bill the job's running time, start to end (so far, while it runs)."""
+    if job.platform != "huggingface":
+        return None
+    state = job.platform_state or {}
+    if not state.get("started_at"):
+        return None
+    started = datetime.fromisoformat(state["started_at"])
+    finished = datetime.fromisoformat(state["finished_at"]) if state.get("finished_at") else None
+    return max(((finished or timezone.now()) - started).total_seconds(), 0.0)
 
 
 def cost_so_far(job: TrainingJob) -> RunCost | None:

@@ -6,6 +6,7 @@ from itertools import product
 from django.db import IntegrityError, transaction
 
 from accounts import audit
+from accounts.services import use_credential
 from asthub_site.errors import Conflict, InvalidInput
 from billing import quotas
 from billing.effective_plan import effective_plan
@@ -13,7 +14,7 @@ from jobs import state
 from jobs.events import publish_job_event
 from jobs.models import JobStatus, MetricPoint, Sweep, TrainingJob
 from jobs.platforms import adapter_for
-from jobs.platforms.base import JobHandle
+from jobs.platforms.base import JobHandle, PlatformBusy, PlatformUnavailable
 from jobs.selectors import job_for
 from jobs.spec import AST_KEYS, JobSpec
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
@@ -126,9 +127,19 @@ def cancel_training(*, user, job_id: int) -> TrainingJob:
     job = job_for(user, job_id)
     if job.is_terminal:
         raise Conflict(f"Job {job.pk} already {job.status}; nothing to cancel.")
+    adapter = adapter_for(job.platform)
+    if adapter.is_remote and adapter.can_cancel:
+        # Stop it on the platform first: if the platform refuses, the user hears so and
+        # the job stays as it is, rather than showing "cancelled" while it runs and bills.
+        credential = use_credential(user=user, provider=adapter.needs_credential)
+        try:
+            adapter.cancel(handle_for(job), credential)
+        except PlatformBusy as busy:
+            raise PlatformUnavailable(f"{busy} The run was not cancelled; try again.") from None
     if state.transition(job.pk, JobStatus.CANCELLED, failure_reason="Cancelled by the user."):
         audit.record(user=user, actor=user, action="job.cancelled", target=job)
-        adapter_for(job.platform).cancel(handle_for(job), None)
+        if not adapter.is_remote:
+            adapter.cancel(handle_for(job), None)
     job.refresh_from_db()
     return job
 
@@ -162,6 +173,8 @@ def handle_for(job: TrainingJob) -> JobHandle:
         external_id=job.external_id,
         priority=plan.priority_queue,
         max_runtime_seconds=quotas.max_runtime_seconds(user=job.owner),
+        hf_repo=job.hf_repo,
+        platform_state=dict(job.platform_state or {}),
     )
 
 

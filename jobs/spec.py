@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from asthub_site.errors import InvalidInput
+from jobs.platforms.huggingface.flavors import DEFAULT_FLAVOR as HF_DEFAULT_FLAVOR
+from jobs.platforms.huggingface.flavors import check_flavor
 from jobs.training import ConfigError, TrainingConfig
 
 PLATFORMS = ("local", "kaggle", "huggingface")
@@ -44,6 +46,11 @@ class JobSpec:
     with_baseline: bool = False
     auto_upload_hf: bool = False
     hf_repo: str = ""
+
+    def __post_init__(self) -> None:
+        # "cpu", the default, names each platform's plain CPU machine.
+        if self.platform == "huggingface" and self.hardware == "cpu":
+            object.__setattr__(self, "hardware", HF_DEFAULT_FLAVOR)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "JobSpec":
@@ -93,6 +100,8 @@ class JobSpec:
             )
         if len(self.hardware) > 40:
             raise InvalidInput("hardware: at most 40 characters.")
+        if self.platform == "huggingface":
+            check_flavor(self.hardware)
         unknown_ast = sorted(set(self.ast_config) - set(AST_KEYS))
         if unknown_ast:
             raise InvalidInput(

@@ -11,9 +11,11 @@ from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
 from jobs import reports, selectors, services
 from jobs.forms import CardForm, CompareForm, NewJobForm
-from jobs.models import JobStatus
+from jobs.leaderboard.views import ListingForm
+from jobs.models import JobStatus, LeaderboardEntry
 from jobs.monitoring import progress_with_costs
 from jobs.publication_views import PublishRunForm
+from jobs.sharing.selectors import share_tokens_for_job
 from jobs.spec import JobSpec
 
 
@@ -61,6 +63,9 @@ def job_detail(request, job_id: int):
             "artifacts": selectors.artifacts_of(job),
             "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),
+            "shares": share_tokens_for_job(request.user, job.pk),
+            "listing": LeaderboardEntry.objects.filter(job=job).first(),
+            "listing_form": ListingForm(),
             "publish_form": PublishRunForm(initial={"target_ref": job.hf_repo}),
             "publications": job.publications.all()[:20],
         },

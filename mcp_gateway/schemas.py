@@ -162,6 +162,42 @@ class CredentialList(BaseModel):
     providers_connected: list[str]
 
 
+class ShareLinkOut(BaseModel):
+    share_id: int
+    label: str
+    masked: str = Field(description="asthub_share_… and the last four characters.")
+    job_ids: list[int]
+    active: bool
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, share) -> "ShareLinkOut":
+        return cls(
+            share_id=share.pk,
+            label=share.label,
+            masked=share.masked,
+            job_ids=sorted(job.pk for job in share.jobs.all()),
+            active=share.is_active,
+            created_at=share.created_at,
+            revoked_at=share.revoked_at,
+            last_used_at=share.last_used_at,
+        )
+
+
+class ShareLinkCreated(BaseModel):
+    link: ShareLinkOut
+    token: str = Field(description="The read-only share token; shown this once only.")
+    page_url: str = Field(description="Public page on the hub that charts the jobs live.")
+    api_url: str = Field(description="Public JSON of the jobs' status and metrics.")
+
+
+class ShareLinkList(BaseModel):
+    links: list[ShareLinkOut]
+    count: int
+
+
 class PublishedFile(BaseModel):
     name: str
     size: int
@@ -196,3 +232,41 @@ class PublicationOut(BaseModel):
 
 class PublicationList(BaseModel):
     publications: list[PublicationOut]
+
+
+class DashboardOut(BaseModel):
+    space_id: str
+    url: str = Field(description="The Space's page on the Hub.")
+    revision: str = Field(description="The commit holding app.py.")
+    share_id: int = Field(description="Revoke this share link to stop the feed.")
+    share_page_url: str = Field(description="The same runs as a public page on this hub.")
+
+
+class CollectionItemOut(BaseModel):
+    repo_id: str
+    type: str
+    note: str | None
+
+
+class CollectionOut(BaseModel):
+    slug: str
+    url: str = Field(description="The collection's page on the Hub.")
+    title: str
+    items: list[CollectionItemOut]
+
+
+class LeaderboardListingOut(BaseModel):
+    job_id: int
+    listed: bool
+    display_name: str = Field(description='Shown on the board; empty means "anonymous".')
+    listed_at: datetime | None
+    published: bool = Field(description="Listed runs appear on the board once published.")
+
+
+class LeaderboardOut(BaseModel):
+    ranked_by: str
+    datasets: list[dict[str, Any]] = Field(
+        description="Per data set: entries ranked by accuracy per kWh (rank, display_name, "
+        "model, accuracy, energy_kwh, energy_source, energy_saved_kwh, energy_savings, "
+        "saving_basis, model_url)."
+    )

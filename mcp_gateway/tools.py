@@ -388,3 +388,149 @@ def register(server: MCPServer) -> None:
             )
 
         return await call_as_user(run)
+
+    @tool("models:write", PUBLISH, "Gather models into a Hub collection")
+    async def create_collection(
+        title: Annotated[str, Field(min_length=1, max_length=60, description="e.g. AST-CIFAR100")],
+        job_ids: Annotated[
+            list[int] | None, Field(description="Runs already published to the Hub.")
+        ] = None,
+        repo_ids: Annotated[
+            list[str] | None, Field(description="Hub model repos (namespace/name).")
+        ] = None,
+        description: str = "",
+        private: bool = False,
+    ) -> schemas.CollectionOut:
+        """Gather published runs (by job id) and Hub models (by repo id) into a Hugging Face
+        collection in your namespace, e.g. a model zoo "AST-CIFAR100". Reuses a collection
+        with the same title; adding a model already there is fine. Runs must have been
+        published with sync_model first."""
+
+        def run(user):
+            from jobs.platforms.huggingface.collections import create_collection as create
+
+            made = create(
+                user=user,
+                title=title,
+                job_ids=job_ids,
+                repo_ids=repo_ids,
+                description=description,
+                private=private,
+            )
+            return schemas.CollectionOut(**made.as_dict())
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", START, "Create a share link")
+    async def create_share_link(
+        job_ids: Annotated[
+            list[int], Field(min_length=1, max_length=50, description="Your jobs to share.")
+        ],
+        label: Annotated[str, Field(max_length=64)] = "",
+    ) -> schemas.ShareLinkCreated:
+        """Create a read-only link that lets anyone (no account) watch the status and
+        per-epoch metrics of these jobs: a live public page on the hub and a JSON API, e.g.
+        for a dashboard or a paper. It shows nothing else (no email, config or credentials).
+        The token is returned once; tell the user it is public to whoever holds it and can
+        be revoked with revoke_share_link."""
+
+        def run(user):
+            from jobs.sharing.services import create_share_token
+            from jobs.sharing.urls_for import share_urls
+
+            share, raw = create_share_token(user=user, job_ids=job_ids, label=label)
+            return schemas.ShareLinkCreated(
+                link=schemas.ShareLinkOut.of(share), token=raw, **share_urls(raw)
+            )
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "List share links")
+    async def list_share_links(
+        include_revoked: bool = False,
+    ) -> schemas.ShareLinkList:
+        """The user's share links (masked, never the token), with the jobs each covers and
+        when each was last read. Free (reads only)."""
+
+        def run(user):
+            from jobs.sharing.selectors import share_tokens_for
+
+            shares = share_tokens_for(user, include_revoked=include_revoked)
+            links = [schemas.ShareLinkOut.of(share) for share in shares]
+            return schemas.ShareLinkList(links=links, count=len(links))
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", CANCEL, "Revoke a share link")
+    async def revoke_share_link(
+        share_id: Annotated[int, Field(description="The link's id from list_share_links.")],
+    ) -> schemas.ShareLinkOut:
+        """Revoke a share link at once: its public page and API answer "not found" from
+        then on (a dashboard Space using it stops updating). Cannot be undone."""
+
+        def run(user):
+            from jobs.sharing.services import revoke_share_token
+
+            return schemas.ShareLinkOut.of(revoke_share_token(user=user, share_id=share_id))
+
+        return await call_as_user(run)
+
+    @tool("jobs:write", START, "List a run on the energy leaderboard")
+    async def set_leaderboard_listing(
+        job_id: JobId,
+        listed: Annotated[bool, Field(description="True to list, False to take it off.")],
+        display_name: Annotated[
+            str, Field(max_length=40, description='Public name; empty shows "anonymous".')
+        ] = "",
+    ) -> schemas.LeaderboardListingOut:
+        """Opt one of the user's succeeded AST runs in to (or out of) the hub's public energy
+        leaderboard. Off by default; ask the user before listing. The board shows the data
+        set, model, accuracy, energy and savings under the display name, never the e-mail,
+        and only once the run has been published (sync_model)."""
+
+        def run(user):
+            from jobs.leaderboard.listing import listing_state
+            from jobs.leaderboard.services import set_leaderboard_listing as set_listing
+            from jobs.selectors import job_for
+
+            entry = set_listing(user=user, job_id=job_id, listed=listed, display_name=display_name)
+            return schemas.LeaderboardListingOut(**listing_state(job_for(user, job_id), entry))
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Energy leaderboard")
+    async def get_leaderboard(
+        dataset: Annotated[str, Field(description="Only this data set; empty for all.")] = "",
+    ) -> schemas.LeaderboardOut:
+        """The public energy leaderboard: published AST runs (everyone's, opted in by their
+        owners) ranked per data set by accuracy per kWh, then energy saved against plain
+        training. Free (reads only)."""
+
+        def run(user):
+            from jobs.leaderboard.selectors import leaderboard
+
+            return schemas.LeaderboardOut(**leaderboard(dataset=dataset or None))
+
+        return await call_as_user(run)
+
+    @tool("models:write", PUBLISH, "Deploy a live dashboard Space")
+    async def deploy_dashboard(
+        job_ids: Annotated[list[int], Field(min_length=1, max_length=20)],
+        space: Annotated[
+            str, Field(description="Space name or namespace/name; default asthub-dashboard.")
+        ] = "",
+        private: bool = False,
+    ) -> schemas.DashboardOut:
+        """Create or update a Gradio Space on Hugging Face that charts these runs live
+        (accuracy, activation rate, energy savings), so anyone can watch a Kaggle or HF run.
+        The Space reads this hub through a read-only share link for exactly these runs,
+        kept as a Space secret; revoke_share_link(share_id) stops it. Public unless
+        private=true."""
+
+        def run(user):
+            from jobs.platforms.huggingface.dashboard import deploy_dashboard as deploy
+
+            deployed = deploy(user=user, job_ids=job_ids, space=space, private=private)
+            return schemas.DashboardOut(**deployed.as_dict())
+
+        return await call_as_user(run)

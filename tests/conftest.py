@@ -91,5 +91,17 @@ def anon():
 
 
 @pytest.fixture
+def hf_hub(settings):
+    """The fake Hugging Face Hub, with the hub pointed at it; `hf_hub.add_user(name)`
+    returns a token the fake accepts."""
+    from tests.fakes.huggingface import FakeHuggingFace
+
+    hub = FakeHuggingFace().start()
+    settings.HF_ENDPOINT = hub.url
+    yield hub
+    hub.stop()
+
+
+@pytest.fixture
 def anyio_backend():
     return "asyncio"

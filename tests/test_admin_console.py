@@ -17,7 +17,8 @@ def test_users_list_shows_plan_and_usage(client, operator, alice):
     assert "alice@example.com" in page and "Free" in page and "0 / 10" in page
 
 
-def test_credentials_are_masked_everywhere_in_admin(client, operator, alice):
+def test_credentials_are_masked_everywhere_in_admin(client, operator, alice, hf_hub):
+    hf_hub.add_user("alice-hf", token=SECRET)
     credential = add_credential(
         user=alice, data=CredentialInput(provider="huggingface", token=SECRET)
     )

@@ -11,8 +11,9 @@ from tests.live_hub import running_hub
 pytestmark = pytest.mark.slow
 
 
-def test_new_user_signs_up_connects_a_platform_and_creates_a_token(tmp_path, browser):  # noqa: F811
-    with running_hub(tmp_path) as hub:
+def test_new_user_signs_up_connects_a_platform_and_creates_a_token(tmp_path, browser, hf_hub):  # noqa: F811
+    hf_hub.add_user("newcomer", token="hf_BrowserSecretToken5678")
+    with running_hub(tmp_path, HF_ENDPOINT=hf_hub.url) as hub:
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
         page.goto(hub["base_url"] + "/")
         page.click("text=Create a free account")

@@ -11,7 +11,8 @@ from accounts.services import CredentialInput, add_credential, use_credential
 pytestmark = pytest.mark.django_db
 
 
-def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings):
+def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings, hf_hub):
+    hf_hub.add_user("alice-hf", token="hf_alice1")
     old_key = Fernet.generate_key().decode()
     new_key = Fernet.generate_key().decode()
     settings.CREDENTIAL_ENCRYPTION_KEYS = [old_key]
@@ -25,7 +26,8 @@ def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings):
     assert AuditEvent.objects.get(action="credentials.keys_rotated").detail == {"rotated": 2}
 
 
-def test_rotation_without_the_old_key_changes_nothing(alice, settings):
+def test_rotation_without_the_old_key_changes_nothing(alice, settings, hf_hub):
+    hf_hub.add_user("alice-hf", token="hf_alice1")
     settings.CREDENTIAL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     add_credential(user=alice, data=CredentialInput(provider="huggingface", token="hf_alice1"))
     before = PlatformCredential.objects.get().ciphertext

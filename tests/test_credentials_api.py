@@ -15,6 +15,12 @@ HF_TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _hub_knows_the_hf_token(hf_hub):
+    # Hugging Face tokens are checked with whoami before they are stored.
+    hf_hub.add_user("alice-hf", token=HF_TOKEN)
+
+
 def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as):
     api = api_as(alice)
     created = api.post(

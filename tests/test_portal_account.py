@@ -80,9 +80,10 @@ def test_password_reset_mail_goes_to_the_console_backend(client, alice, settings
     assert client.login(email="alice@example.com", password=NEW_PASSWORD)
 
 
-def test_portal_adds_lists_and_removes_a_credential_showing_only_last_four(client, alice):
+def test_portal_adds_lists_and_removes_a_credential_showing_only_last_four(client, alice, hf_hub):
     client.force_login(alice)
     secret = "hf_SecretValueThatMustNeverShow9876"
+    hf_hub.add_user("alice-hf", token=secret)
     client.post(
         "/portal/credentials/", {"provider": "huggingface", "label": "hub", "token": secret}
     )
@@ -101,7 +102,8 @@ def test_portal_credential_errors_are_shown_on_the_form(client, alice):
     assert not PlatformCredential.objects.exists()
 
 
-def test_bob_cannot_remove_alices_credential_through_the_portal(client, alice, bob):
+def test_bob_cannot_remove_alices_credential_through_the_portal(client, alice, bob, hf_hub):
+    hf_hub.add_user("alice-hf", token="hf_abcdefgh")
     client.force_login(alice)
     client.post("/portal/credentials/", {"provider": "huggingface", "token": "hf_abcdefgh"})
     credential = PlatformCredential.objects.get()

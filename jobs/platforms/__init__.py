@@ -1,9 +1,13 @@
 """Platform adapters: one small interface (launch, poll, cancel, fetch_artifacts)."""
 
 from jobs.platforms.base import PlatformAdapter, PlatformUnavailable
+from jobs.platforms.huggingface.adapter import HuggingFaceJobsAdapter
 from jobs.platforms.local import LocalAdapter
 
-ADAPTERS: dict[str, PlatformAdapter] = {"local": LocalAdapter()}
+ADAPTERS: dict[str, PlatformAdapter] = {
+    "local": LocalAdapter(),
+    "huggingface": HuggingFaceJobsAdapter(),
+}
 
 
 def adapter_for(platform: str) -> PlatformAdapter:

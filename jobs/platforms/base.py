@@ -37,6 +37,8 @@ class JobHandle:
     external_id: str = ""
     priority: bool = False
     max_runtime_seconds: int | None = None
+    # Where a remote run should leave its model ("" lets the adapter choose).
+    hf_repo: str = ""
     # What the adapter asked to keep between calls (kernel version, log cursor, ...).
     platform_state: dict = field(default_factory=dict)
 

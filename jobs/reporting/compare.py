@@ -276,7 +276,9 @@ def _estimated(ast: RunRecord, ast_side: RunSummary, prices: PriceSettings) -> C
         base_kwh = ast_side.kwh * ratio
         energy_how = "total energy x ratio"
     if train_s is not None and wall_s is not None and train_s <= wall_s:
-        base_hours = ((wall_s - train_s) + train_s * ratio) / 3600.0
+        # Time billed around the engine (an HF job's start-up and upload) is unchanged.
+        overhead_hours = max(ast_side.hours - wall_s / 3600.0, 0.0)
+        base_hours = ((wall_s - train_s) + train_s * ratio) / 3600.0 + overhead_hours
         time_how = "training time x ratio, plus the unchanged rest of the wall time"
     else:
         base_hours = ast_side.hours * ratio

@@ -156,6 +156,8 @@ def run_cost(run: RunRecord, prices: PriceSettings) -> RunCost:
     """Cost of a stored run from its own metrics/summary."""
     run.require_data()
     hours = run.wall_hours
+    if run.platform == "huggingface" and run.billed_seconds is not None:
+        hours = run.billed_seconds / 3600.0
     if hours is None:
         raise ValueError(f"run {run.id} has no wall time yet")
     return cost_for(

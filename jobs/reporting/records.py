@@ -34,6 +34,9 @@ class RunRecord:
     finished_at: datetime | None = None
     metrics: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] | None = None
+    # What the platform measured and bills (HF Jobs: the job's running time), which
+    # includes start-up and upload around the engine's own wall time.
+    billed_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if self.platform not in PLATFORMS:

@@ -30,10 +30,21 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="session")
-def hub(tmp_path_factory):
+def fake_hf():
+    from tests.fakes.huggingface import FakeHuggingFace
+
+    fake = FakeHuggingFace().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory, fake_hf):
     var_dir: Path = tmp_path_factory.mktemp("mcp-hub")
-    with running_hub(var_dir) as running:
+    with running_hub(var_dir, HF_ENDPOINT=fake_hf.url) as running:
         env = embedded_env(var_dir)
+        env["HF_ENDPOINT"] = fake_hf.url
         running["env"] = env
+        running["hf"] = fake_hf
         running["cast"] = json.loads(manage(env, "shell", "-c", MAKE_CAST).strip().splitlines()[-1])
         yield running

@@ -17,6 +17,8 @@ READ_TOOLS = {
     "compare_runs",
     "list_credentials",
     "list_publications",
+    "list_share_links",
+    "get_leaderboard",
 }
 ALL_TOOLS = READ_TOOLS | {
     "start_training",
@@ -25,6 +27,11 @@ ALL_TOOLS = READ_TOOLS | {
     "create_model_card",
     "start_sweep",
     "get_usage",
+    "create_collection",
+    "deploy_dashboard",
+    "create_share_link",
+    "revoke_share_link",
+    "set_leaderboard_listing",
 }
 QUICK = {"dataset": "digits", "model": "mlp", "epochs": 3}
 
@@ -91,6 +98,7 @@ def test_get_usage_shows_plan_limits_and_reset(hub):
 
 
 def test_list_credentials_names_providers_never_secrets(hub):
+    hub["hf"].add_user("bob-hf", token="hf_supersecretvalue1234")
     manage(
         hub["env"],
         "shell",

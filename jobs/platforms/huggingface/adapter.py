@@ -1,0 +1,180 @@
+"""Training on Hugging Face Jobs.
+
+launch: commit the engine bundle and config to a private repo `<user>/asthub-job-<id>`
+(pinned by commit, see bootstrap.py), make sure the output repo exists, and start a job
+with the user's token as its `HF_TOKEN` secret and the plan's runtime as its timeout.
+poll: inspect the job and read its log stream; the number of log lines already read is
+kept in platform_state, so each `AST_METRIC` line is reported once. The job's own start
+and end times are kept too: they are what Hugging Face bills, hence the run's cost.
+cancel: the Jobs API's cancel. fetch_artifacts: download the output repo's files.
+Every job call names its namespace (the library would otherwise ask whoami, and
+`list_jobs` would even ask the global endpoint).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from huggingface_hub import CommitOperationAdd
+
+from asthub_site.errors import InvalidInput
+from jobs.platforms.base import JobHandle, Launched, PlatformBusy, PlatformUnavailable, PollResult
+from jobs.platforms.huggingface.bootstrap import BOOTSTRAP
+from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
+from jobs.platforms.huggingface.flavors import check_flavor
+from jobs.training import ENGINE_VERSION, build_script, script_sha256
+
+METRIC_PREFIX = "AST_METRIC "
+# Files of the output repo that are not the run's outputs.
+NOT_OUTPUTS = ("asthub/*", ".gitattributes", "README.md")
+RUNNING_STAGES = ("SCHEDULING", "RUNNING")
+DEFAULT_TIMEOUT_SECONDS = 30 * 60
+
+
+def code_repo_name(job_id: int) -> str:
+    return f"asthub-job-{job_id}"
+
+
+def parse_metric(line: str) -> dict | None:
+    text = line.strip()
+    if not text.startswith(METRIC_PREFIX):
+        return None
+    try:
+        point = json.loads(text[len(METRIC_PREFIX) :])
+    except ValueError:
+        return None
+    return point if isinstance(point, dict) and isinstance(point.get("epoch"), int) else None
+
+
+class HuggingFaceJobsAdapter:
+    name = "huggingface"
+    needs_credential = "huggingface"
+    is_remote = True
+    can_cancel = True
+
+    def launch(self, job: JobHandle, credential: dict | None) -> Launched:
+        flavor = check_flavor(job.hardware)
+        token = token_of(credential)
+        api = hub_api(token)
+        script = build_script(job.config)
+        try:
+            with hub_errors("starting the HF job"):
+                namespace = api.whoami()["name"]
+                code_repo = f"{namespace}/{code_repo_name(job.id)}"
+                output_repo = job.hf_repo or code_repo
+                api.create_repo(code_repo, private=True, exist_ok=True)
+                if output_repo != code_repo:
+                    api.create_repo(output_repo, private=True, exist_ok=True)
+                commit = api.create_commit(
+                    code_repo,
+                    [
+                        CommitOperationAdd("asthub/script.py", script.encode("utf-8")),
+                        CommitOperationAdd(
+                            "asthub/config.json",
+                            json.dumps(job.config, indent=2, sort_keys=True).encode(),
+                        ),
+                    ],
+                    commit_message=f"Engine {ENGINE_VERSION} bundle for asthub job {job.id}",
+                )
+                info = api.run_job(
+                    image=settings.HF_JOBS_IMAGE,
+                    command=["python", "-c", BOOTSTRAP],
+                    env={
+                        "HF_ENDPOINT": settings.HF_ENDPOINT,
+                        "HF_HUB_DISABLE_TELEMETRY": "1",
+                        "PYTHONUNBUFFERED": "1",
+                        "ASTHUB_JOB_ID": str(job.id),
+                        "ASTHUB_CODE_REPO": code_repo,
+                        "ASTHUB_REVISION": commit.oid,
+                        "ASTHUB_SCRIPT_SHA256": script_sha256(script),
+                        "ASTHUB_OUTPUT_REPO": output_repo,
+                        "ASTHUB_BASELINE": "1" if job.is_baseline else "0",
+                    },
+                    secrets={"HF_TOKEN": token},
+                    flavor=flavor,
+                    timeout=job.max_runtime_seconds or DEFAULT_TIMEOUT_SECONDS,
+                    labels={"asthub-job": str(job.id)},
+                    name=code_repo_name(job.id),
+                    namespace=namespace,
+                )
+        except PlatformBusy as busy:
+            # Nothing runs yet: fail the launch with the reason (the slot is refunded)
+            # rather than leave the job waiting on a platform that may stay busy.
+            raise PlatformUnavailable(f"{busy} The job did not start; start it again.") from None
+        return Launched(
+            external_id=info.id,
+            platform_state={
+                "namespace": namespace,
+                "code_repo": code_repo,
+                "revision": commit.oid,
+                "output_repo": output_repo,
+                "flavor": flavor,
+                "job_url": info.url,
+                "log_cursor": 0,
+            },
+        )
+
+    def poll(self, job: JobHandle, credential: dict | None) -> PollResult:
+        state = dict(job.platform_state)
+        namespace = state.get("namespace")
+        if not namespace or not job.external_id:
+            raise InvalidInput(f"Job {job.id} has no Hugging Face job to follow.")
+        api = hub_api(token_of(credential))
+        with hub_errors("checking the HF job"):
+            info = api.inspect_job(job_id=job.external_id, namespace=namespace)
+            lines = list(api.fetch_job_logs(job_id=job.external_id, namespace=namespace))
+        cursor = int(state.get("log_cursor", 0))
+        new_lines = lines[cursor:]
+        metrics = [point for point in map(parse_metric, new_lines) if point is not None]
+        state["log_cursor"] = max(cursor, len(lines))
+        state["stage"] = info.status.stage
+        if info.started_at:
+            state["started_at"] = info.started_at.isoformat()
+        if info.finished_at:
+            state["finished_at"] = info.finished_at.isoformat()
+        tail = [line for line in lines if line.strip() and parse_metric(line) is None][-3:]
+        if tail:
+            state["log_tail"] = tail
+        stage = str(info.status.stage)
+        if stage in RUNNING_STAGES:
+            return PollResult("running", metrics, platform_state=state)
+        if stage == "COMPLETED":
+            return PollResult("succeeded", metrics, platform_state=state)
+        if stage == "CANCELED":
+            reason = "The job was cancelled on Hugging Face."
+        elif stage == "DELETED":
+            reason = "The job was deleted on Hugging Face."
+        else:
+            reason = f"The Hugging Face job failed: {info.status.message or stage}."
+            if tail:
+                reason += " Last output: " + " | ".join(tail)
+        return PollResult("failed", metrics, failure_reason=reason[:2000], platform_state=state)
+
+    def cancel(self, job: JobHandle, credential: dict | None) -> None:
+        namespace = job.platform_state.get("namespace")
+        if not job.external_id or not namespace:
+            return  # never reached Hugging Face: nothing runs there
+        api = hub_api(token_of(credential))
+        with hub_errors("cancelling the HF job"):
+            api.cancel_job(job_id=job.external_id, namespace=namespace)
+
+    def fetch_artifacts(self, job: JobHandle, credential: dict | None, dest: Path) -> Path:
+        output_repo = job.platform_state.get("output_repo")
+        if not output_repo:
+            raise InvalidInput(f"Job {job.id} has no output repository on Hugging Face.")
+        api = hub_api(token_of(credential))
+        download = dest / "download"
+        with hub_errors("downloading the run's outputs"):
+            api.snapshot_download(
+                repo_id=output_repo, local_dir=download, ignore_patterns=list(NOT_OUTPUTS)
+            )
+        # snapshot_download keeps its bookkeeping in .cache/ beside the files.
+        outputs = dest / "outputs"
+        outputs.mkdir()
+        for path in download.iterdir():
+            if path.name != ".cache":
+                shutil.move(str(path), outputs / path.name)
+        return outputs

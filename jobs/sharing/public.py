@@ -1,0 +1,90 @@
+"""What a share link shows: per job, its status and per-epoch training figures. An
+allow-list, so nothing added to a job or a metric line later leaks by default (no owner,
+no config, no credentials, no failure text, no local paths)."""
+
+from typing import Any
+
+from jobs.monitoring import progress_with_costs
+from jobs.selectors import metric_points
+from jobs.sharing.selectors import active_share, jobs_of
+
+POINT_KEYS = (
+    "epoch",
+    "epochs",
+    "train_loss",
+    "val_accuracy",
+    "activation_rate",
+    "threshold",
+    "compute_savings",
+    "energy_savings",
+    "energy_kwh",
+    "energy_source",
+    "wall_seconds",
+    "eta_seconds",
+    "phase",
+)
+PROGRESS_KEYS = (
+    "epoch",
+    "epochs",
+    "val_accuracy",
+    "activation_rate",
+    "compute_savings",
+    "energy_savings",
+    "energy_kwh",
+    "eta_minutes",
+    "cost_usd",
+    "cost_saved_usd",
+)
+# Data sets given as a path on the hub's disk show only their file name.
+PATH_DATASETS = ("npz:", "csv:", "imagefolder:")
+
+
+def public_dataset_name(dataset: str) -> str:
+    for prefix in PATH_DATASETS:
+        if dataset.startswith(prefix):
+            name = dataset[len(prefix) :].rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
+            return prefix + name
+    return dataset
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def public_job(job) -> dict[str, Any]:
+    progress = progress_with_costs(job) or {}
+    return {
+        "id": job.pk,
+        "name": job.name,
+        "status": job.status,
+        "platform": job.platform,
+        "hardware": job.hardware,
+        "dataset": public_dataset_name(job.dataset),
+        "model": job.model,
+        "epochs": job.epochs,
+        "is_baseline": job.is_baseline,
+        "target_activation_rate": (
+            None if job.is_baseline else job.ast_config.get("target_activation_rate")
+        ),
+        "created_at": _iso(job.created_at),
+        "started_at": _iso(job.started_at),
+        "finished_at": _iso(job.finished_at),
+        "progress": {key: progress.get(key) for key in PROGRESS_KEYS} if progress else None,
+        "points": [
+            {key: point.get(key) for key in POINT_KEYS if key in point}
+            for point in metric_points(job)
+        ],
+    }
+
+
+def shared_view(share) -> dict[str, Any]:
+    """The public answer for an active share link: its label and its jobs."""
+    return {
+        "label": share.label,
+        "created_at": _iso(share.created_at),
+        "jobs": [public_job(job) for job in jobs_of(share)],
+    }
+
+
+def shared_view_for(raw: str) -> dict[str, Any]:
+    return shared_view(active_share(raw))

@@ -1,0 +1,89 @@
+"""REST shapes for share links (owner side) and the public shared-jobs answer."""
+
+from rest_framework import serializers
+
+from asthub_site.serializers import StrictCharField, StrictSerializer
+from jobs.sharing.services import MAX_JOBS_PER_LINK, MAX_LABEL
+
+
+class ShareCreateSerializer(StrictSerializer):
+    job_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=MAX_JOBS_PER_LINK,
+        help_text="Jobs the link may read (yours).",
+    )
+    label = StrictCharField(max_length=MAX_LABEL, required=False, allow_blank=True)
+
+
+class ShareSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    masked = serializers.CharField(help_text="asthub_share_… and the last four characters.")
+    job_ids = serializers.SerializerMethodField()
+    active = serializers.BooleanField(source="is_active")
+    created_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+    def get_job_ids(self, share) -> list[int]:
+        return sorted(job.pk for job in share.jobs.all())
+
+
+class ShareCreatedSerializer(ShareSerializer):
+    token = serializers.CharField(help_text="Shown once; the hub keeps only a digest.")
+    page_url = serializers.CharField()
+    api_url = serializers.CharField()
+
+
+class SharedPointSerializer(serializers.Serializer):
+    epoch = serializers.IntegerField()
+    epochs = serializers.IntegerField(required=False)
+    train_loss = serializers.FloatField(required=False, allow_null=True)
+    val_accuracy = serializers.FloatField(required=False, allow_null=True)
+    activation_rate = serializers.FloatField(required=False, allow_null=True)
+    threshold = serializers.FloatField(required=False, allow_null=True)
+    compute_savings = serializers.FloatField(required=False, allow_null=True)
+    energy_savings = serializers.FloatField(required=False, allow_null=True)
+    energy_kwh = serializers.FloatField(required=False, allow_null=True)
+    energy_source = serializers.CharField(required=False)
+    wall_seconds = serializers.FloatField(required=False, allow_null=True)
+    eta_seconds = serializers.FloatField(required=False, allow_null=True)
+    phase = serializers.CharField(required=False)
+
+
+class SharedProgressSerializer(serializers.Serializer):
+    epoch = serializers.IntegerField(allow_null=True)
+    epochs = serializers.IntegerField(allow_null=True)
+    val_accuracy = serializers.FloatField(allow_null=True)
+    activation_rate = serializers.FloatField(allow_null=True)
+    compute_savings = serializers.FloatField(allow_null=True)
+    energy_savings = serializers.FloatField(allow_null=True)
+    energy_kwh = serializers.FloatField(allow_null=True)
+    eta_minutes = serializers.FloatField(allow_null=True)
+    cost_usd = serializers.FloatField(allow_null=True)
+    cost_saved_usd = serializers.FloatField(allow_null=True)
+
+
+class SharedJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    platform = serializers.CharField()
+    hardware = serializers.CharField()
+    dataset = serializers.CharField()
+    model = serializers.CharField()
+    epochs = serializers.IntegerField()
+    is_baseline = serializers.BooleanField()
+    target_activation_rate = serializers.FloatField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    progress = SharedProgressSerializer(allow_null=True)
+    points = SharedPointSerializer(many=True)
+
+
+class SharedViewSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    jobs = SharedJobSerializer(many=True)
