@@ -17,8 +17,13 @@ READ_TOOLS = {
     "compare_runs",
     "list_credentials",
     "list_publications",
+    "list_share_links",
+    "get_leaderboard",
 }
 ALL_TOOLS = READ_TOOLS | {
+    "create_share_link",
+    "revoke_share_link",
+    "set_leaderboard_listing",
     "start_training",
     "cancel_training",
     "sync_model",
