@@ -14,6 +14,7 @@ from jobs.sharing.tokens import generate_share_token, share_digest
 MAX_JOBS_PER_LINK = 50
 MAX_ACTIVE_LINKS = 100
 MAX_LABEL = 64
+MAX_ID = 2**63 - 1  # the database's largest id; bigger numbers name no job
 
 
 def _clean_job_ids(job_ids) -> list[int]:
@@ -32,6 +33,9 @@ def _clean_job_ids(job_ids) -> list[int]:
             f"A share link covers at most {MAX_JOBS_PER_LINK} jobs.",
             fields={"job_ids": ["too many"]},
         )
+    impossible = [job_id for job_id in ids if not 1 <= job_id <= MAX_ID]
+    if impossible:
+        raise NotFound(f"No training job {', '.join(str(job_id) for job_id in impossible)}.")
     return ids
 
 

@@ -21,6 +21,9 @@ READ_TOOLS = {
     "get_leaderboard",
 }
 ALL_TOOLS = READ_TOOLS | {
+    "create_share_link",
+    "revoke_share_link",
+    "set_leaderboard_listing",
     "start_training",
     "cancel_training",
     "sync_model",
@@ -29,9 +32,6 @@ ALL_TOOLS = READ_TOOLS | {
     "get_usage",
     "create_collection",
     "deploy_dashboard",
-    "create_share_link",
-    "revoke_share_link",
-    "set_leaderboard_listing",
 }
 QUICK = {"dataset": "digits", "model": "mlp", "epochs": 3}
 

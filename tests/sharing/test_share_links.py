@@ -192,3 +192,10 @@ def test_unknown_fields_and_bad_job_ids_are_400(alice, api_as):
     assert api.post("/api/v1/shares", {"job_ids": [1], "owner": 2}).status_code == 400
     assert api.post("/api/v1/shares", {"job_ids": []}).status_code == 400
     assert api.post("/api/v1/shares", {"job_ids": ["x"]}).status_code == 400
+
+
+def test_job_ids_beyond_the_database_range_are_not_found(alice, api_as):
+    with pytest.raises(NotFound):
+        create_share_token(user=alice, job_ids=[401755648233771433984])
+    response = api_as(alice).post("/api/v1/shares", {"job_ids": [401755648233771433984]})
+    assert response.status_code == 400
