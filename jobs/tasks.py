@@ -17,8 +17,9 @@ from jobs import state
 from jobs.completion import keep_outputs, mark_succeeded
 from jobs.models import JobStatus, TrainingJob
 from jobs.platforms import adapter_for
+from jobs.platforms.base import PlatformBusy
 from jobs.platforms.local import LocalRun
-from jobs.polling import poll_due_jobs
+from jobs.polling import backoff_seconds, poll_due_jobs
 from jobs.queueing import owners_with_waiting_jobs, start_waiting_jobs
 from jobs.services import handle_for, record_metric
 from jobs.training import build_script
@@ -29,11 +30,21 @@ SUPERVISE_INTERVAL = 0.5
 HEARTBEAT_EVERY = 10.0
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError, TimeoutError),
-             retry_backoff=True, max_retries=5)  # fmt: skip
-def launch_job(job_id: int) -> None:
+LAUNCH_MAX_RETRIES = 5
+
+
+def _may_launch(job: TrainingJob, is_retry: bool) -> bool:
+    """First delivery: take the job from queued. A retry after a busy platform finds it
+    launching with no platform id yet, and goes on with it."""
+    if state.transition(job.pk, JobStatus.LAUNCHING):
+        return True
+    return is_retry and job.status == JobStatus.LAUNCHING and not job.external_id
+
+
+@shared_task(bind=True, acks_late=True, max_retries=LAUNCH_MAX_RETRIES)
+def launch_job(self, job_id: int) -> None:
     job = TrainingJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None or not state.transition(job_id, JobStatus.LAUNCHING):
+    if job is None or not _may_launch(job, is_retry=self.request.retries > 0):
         return  # gone, cancelled, or already launched by an earlier delivery
     adapter = adapter_for(job.platform)
     try:
@@ -46,6 +57,12 @@ def launch_job(job_id: int) -> None:
     except HubError as error:
         _fail_before_platform(job, error.message)
         return
+    except (PlatformBusy, ConnectionError, TimeoutError) as busy:
+        if self.request.retries >= LAUNCH_MAX_RETRIES:
+            _fail_before_platform(job, f"The platform stayed unavailable at launch: {busy}")
+            return
+        retry_after = getattr(busy, "retry_after", None)
+        raise self.retry(countdown=backoff_seconds(self.request.retries, retry_after)) from busy
     now = timezone.now()
     TrainingJob.objects.filter(pk=job_id).update(
         external_id=launched.external_id,
@@ -190,6 +207,17 @@ def reconcile_jobs() -> dict:
             job.pk, JobStatus.FAILED, failure_reason="No training worker picked this job up."
         )
         failed += 1
+    # A remote launch whose worker died between "launching" and the platform's answer.
+    unfinished_launches = TrainingJob.objects.exclude(platform="local").filter(
+        status=JobStatus.LAUNCHING, external_id="", created_at__lt=now - timedelta(hours=1)
+    )
+    for job in unfinished_launches:
+        _fail_before_platform(
+            job,
+            "The launch on the platform did not complete within an hour; check the platform "
+            "for a stray run, then start the job again.",
+        )
+        failed += 1
     return {"resumed": resumed, "failed": failed, "relaunched": relaunched}
 
 
@@ -199,8 +227,6 @@ PUBLISH_MAX_RETRIES = 8
 @shared_task(bind=True, acks_late=True, max_retries=PUBLISH_MAX_RETRIES)
 def publish_model(self, publication_id: int) -> None:
     """Copy one model to its target; retried with backoff while the platform is busy."""
-    from jobs.platforms.base import PlatformBusy
-    from jobs.polling import backoff_seconds
     from jobs.publishing.services import (
         claim_publication,
         fail_publication,

@@ -165,3 +165,24 @@ def test_launch_without_hf_credential_fails_the_job_with_the_reason(alice, eager
     job = _start(alice, eager_tasks)
     assert job.status == JobStatus.FAILED
     assert "Hugging Face" in job.failure_reason and "credential" in job.failure_reason.lower()
+
+
+def test_launch_retried_after_a_busy_hub_reaches_the_platform_once(
+    alice, connect_hf, hf_hub, eager_tasks
+):
+    connect_hf(alice, "alice-hf")
+    hf_hub.fail(429, path=r"^/api/jobs/alice-hf$", method="POST", times=2, retry_after=1)
+    job = _start(alice, eager_tasks, epochs=50)
+    assert job.status == JobStatus.RUNNING and job.external_id
+    services.cancel_training(user=alice, job_id=job.pk)
+
+
+def test_launch_fails_with_the_reason_when_the_hub_stays_busy(
+    alice, connect_hf, hf_hub, eager_tasks
+):
+    connect_hf(alice, "alice-hf")
+    hf_hub.fail(503, path=r"^/api/jobs/alice-hf$", method="POST", times=50)
+    job = _start(alice, eager_tasks)
+    assert job.status == JobStatus.FAILED
+    assert "stayed unavailable at launch" in job.failure_reason
+    assert not job.external_id

@@ -21,7 +21,7 @@ from django.conf import settings
 from huggingface_hub import CommitOperationAdd
 
 from asthub_site.errors import InvalidInput
-from jobs.platforms.base import JobHandle, Launched, PlatformBusy, PlatformUnavailable, PollResult
+from jobs.platforms.base import JobHandle, Launched, PollResult
 from jobs.platforms.huggingface.bootstrap import BOOTSTRAP
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
 from jobs.platforms.huggingface.flavors import check_flavor
@@ -60,50 +60,47 @@ class HuggingFaceJobsAdapter:
         token = token_of(credential)
         api = hub_api(token)
         script = build_script(job.config)
-        try:
-            with hub_errors("starting the HF job"):
-                namespace = api.whoami()["name"]
-                code_repo = f"{namespace}/{code_repo_name(job.id)}"
-                output_repo = job.hf_repo or code_repo
-                api.create_repo(code_repo, private=True, exist_ok=True)
-                if output_repo != code_repo:
-                    api.create_repo(output_repo, private=True, exist_ok=True)
-                commit = api.create_commit(
-                    code_repo,
-                    [
-                        CommitOperationAdd("asthub/script.py", script.encode("utf-8")),
-                        CommitOperationAdd(
-                            "asthub/config.json",
-                            json.dumps(job.config, indent=2, sort_keys=True).encode(),
-                        ),
-                    ],
-                    commit_message=f"Engine {ENGINE_VERSION} bundle for asthub job {job.id}",
-                )
-                info = api.run_job(
-                    image=settings.HF_JOBS_IMAGE,
-                    command=["python", "-c", BOOTSTRAP],
-                    env={
-                        "HF_ENDPOINT": settings.HF_ENDPOINT,
-                        "HF_HUB_DISABLE_TELEMETRY": "1",
-                        "PYTHONUNBUFFERED": "1",
-                        "ASTHUB_JOB_ID": str(job.id),
-                        "ASTHUB_CODE_REPO": code_repo,
-                        "ASTHUB_REVISION": commit.oid,
-                        "ASTHUB_SCRIPT_SHA256": script_sha256(script),
-                        "ASTHUB_OUTPUT_REPO": output_repo,
-                        "ASTHUB_BASELINE": "1" if job.is_baseline else "0",
-                    },
-                    secrets={"HF_TOKEN": token},
-                    flavor=flavor,
-                    timeout=job.max_runtime_seconds or DEFAULT_TIMEOUT_SECONDS,
-                    labels={"asthub-job": str(job.id)},
-                    name=code_repo_name(job.id),
-                    namespace=namespace,
-                )
-        except PlatformBusy as busy:
-            # Nothing runs yet: fail the launch with the reason (the slot is refunded)
-            # rather than leave the job waiting on a platform that may stay busy.
-            raise PlatformUnavailable(f"{busy} The job did not start; start it again.") from None
+        # A busy Hub (PlatformBusy) propagates: launch_job retries with backoff and
+        # fails the job with the reason only if the Hub stays busy.
+        with hub_errors("starting the HF job"):
+            namespace = api.whoami()["name"]
+            code_repo = f"{namespace}/{code_repo_name(job.id)}"
+            output_repo = job.hf_repo or code_repo
+            api.create_repo(code_repo, private=True, exist_ok=True)
+            if output_repo != code_repo:
+                api.create_repo(output_repo, private=True, exist_ok=True)
+            commit = api.create_commit(
+                code_repo,
+                [
+                    CommitOperationAdd("asthub/script.py", script.encode("utf-8")),
+                    CommitOperationAdd(
+                        "asthub/config.json",
+                        json.dumps(job.config, indent=2, sort_keys=True).encode(),
+                    ),
+                ],
+                commit_message=f"Engine {ENGINE_VERSION} bundle for asthub job {job.id}",
+            )
+            info = api.run_job(
+                image=settings.HF_JOBS_IMAGE,
+                command=["python", "-c", BOOTSTRAP],
+                env={
+                    "HF_ENDPOINT": settings.HF_ENDPOINT,
+                    "HF_HUB_DISABLE_TELEMETRY": "1",
+                    "PYTHONUNBUFFERED": "1",
+                    "ASTHUB_JOB_ID": str(job.id),
+                    "ASTHUB_CODE_REPO": code_repo,
+                    "ASTHUB_REVISION": commit.oid,
+                    "ASTHUB_SCRIPT_SHA256": script_sha256(script),
+                    "ASTHUB_OUTPUT_REPO": output_repo,
+                    "ASTHUB_BASELINE": "1" if job.is_baseline else "0",
+                },
+                secrets={"HF_TOKEN": token},
+                flavor=flavor,
+                timeout=job.max_runtime_seconds or DEFAULT_TIMEOUT_SECONDS,
+                labels={"asthub-job": str(job.id)},
+                name=code_repo_name(job.id),
+                namespace=namespace,
+            )
         return Launched(
             external_id=info.id,
             platform_state={
