@@ -8,7 +8,9 @@ raises InvalidInput (wrong credential) / PlatformUnavailable (platform unreachab
 
 from django.utils.module_loading import import_string
 
-VERIFIERS: dict[str, str] = {}
+VERIFIERS: dict[str, str] = {
+    "kaggle": "jobs.platforms.kaggle.credentials.verify_kaggle_credential",
+}
 
 
 def verify_credential(*, provider: str, secret: dict[str, str]) -> str:

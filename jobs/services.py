@@ -44,6 +44,7 @@ def _store_job(*, user, spec: JobSpec, is_baseline: bool, **links) -> TrainingJo
         engine_version=ENGINE_VERSION,
         script_sha256=script_sha256(script),
         slot_period=reservation.period_start,
+        platform_state=spec.platform_state(),
         **links,
     )
 
@@ -112,15 +113,43 @@ def rerun_training(*, user, job_id: int) -> TrainingJob:
     )
 
 
-def cancel_training(*, user, job_id: int) -> TrainingJob:
+def cancel_training(*, user, job_id: int, confirm: bool = False) -> TrainingJob:
+    """Stop a job. Where the platform cannot stop a run (Kaggle) the run goes on there:
+    the user is told so, and only with `confirm` does the hub stop following it."""
     job = job_for(user, job_id)
     if job.is_terminal:
         raise Conflict(f"Job {job.pk} already {job.status}; nothing to cancel.")
-    if state.transition(job.pk, JobStatus.CANCELLED, failure_reason="Cancelled by the user."):
-        audit.record(user=user, actor=user, action="job.cancelled", target=job)
-        adapter_for(job.platform).cancel(handle_for(job), None)
+    adapter = adapter_for(job.platform)
+    launched = job.status != JobStatus.QUEUED
+    if not adapter.can_cancel and launched and not confirm:
+        raise Conflict(_cannot_stop_message(job))
+    reason = "Cancelled by the user."
+    if not adapter.can_cancel and launched:
+        reason = (
+            "No longer followed here at the user's request; the run may still be going "
+            f"on {job.get_platform_display()}."
+        )
+    if state.transition(job.pk, JobStatus.CANCELLED, failure_reason=reason):
+        audit.record(
+            user=user,
+            actor=user,
+            action="job.cancelled",
+            target=job,
+            detail={"platform_stopped": adapter.can_cancel or not launched},
+        )
+        if adapter.can_cancel:
+            adapter.cancel(handle_for(job), None)
     job.refresh_from_db()
     return job
+
+
+def _cannot_stop_message(job: TrainingJob) -> str:
+    where = (job.platform_state or {}).get("url") or f"your {job.get_platform_display()} account"
+    return (
+        f"{job.get_platform_display()} has no API to stop a running kernel; job {job.pk} keeps "
+        f"running and using your GPU quota until it ends — stop it at {where}. Cancel again "
+        "with confirm=true to stop following it here."
+    )
 
 
 def record_metric(*, job_id: int, point: dict) -> bool:
@@ -152,6 +181,7 @@ def handle_for(job: TrainingJob) -> JobHandle:
         external_id=job.external_id,
         priority=plan.priority_queue,
         max_runtime_seconds=quotas.max_runtime_seconds(user=job.owner),
+        platform_state=dict(job.platform_state or {}),
     )
 
 

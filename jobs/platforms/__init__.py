@@ -1,9 +1,10 @@
 """Platform adapters: one small interface (launch, poll, cancel, fetch_artifacts)."""
 
 from jobs.platforms.base import PlatformAdapter, PlatformUnavailable
+from jobs.platforms.kaggle.adapter import KaggleAdapter
 from jobs.platforms.local import LocalAdapter
 
-ADAPTERS: dict[str, PlatformAdapter] = {"local": LocalAdapter()}
+ADAPTERS: dict[str, PlatformAdapter] = {"local": LocalAdapter(), "kaggle": KaggleAdapter()}
 
 
 def adapter_for(platform: str) -> PlatformAdapter:
