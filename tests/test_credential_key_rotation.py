@@ -11,7 +11,8 @@ from accounts.services import CredentialInput, add_credential, use_credential
 pytestmark = pytest.mark.django_db
 
 
-def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings):
+def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings, kaggle_fake):
+    kaggle_fake.add_user("bob-kg", token="KGAT_bob2")
     old_key = Fernet.generate_key().decode()
     new_key = Fernet.generate_key().decode()
     settings.CREDENTIAL_ENCRYPTION_KEYS = [old_key]
@@ -21,7 +22,10 @@ def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings):
     call_command("rotate_credential_keys")
     settings.CREDENTIAL_ENCRYPTION_KEYS = [new_key]  # the old key can now be dropped
     assert use_credential(user=alice, provider="huggingface") == {"token": "hf_alice1"}
-    assert use_credential(user=bob, provider="kaggle") == {"token": "KGAT_bob2"}
+    assert use_credential(user=bob, provider="kaggle") == {
+        "token": "KGAT_bob2",
+        "kaggle_username": "bob-kg",
+    }
     assert AuditEvent.objects.get(action="credentials.keys_rotated").detail == {"rotated": 2}
 
 

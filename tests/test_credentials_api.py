@@ -15,7 +15,8 @@ HF_TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 pytestmark = pytest.mark.django_db
 
 
-def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as):
+def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as, kaggle_fake):
+    kaggle_fake.add_user("alice-kg", token=KAGGLE_TOKEN)
     api = api_as(alice)
     created = api.post(
         "/api/v1/credentials",
@@ -33,7 +34,8 @@ def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as):
     assert row["label"] == "main" and row["last_used_at"] is None
 
 
-def test_kaggle_username_and_key_and_hf_token_are_accepted(alice, api_as):
+def test_kaggle_username_and_key_and_hf_token_are_accepted(alice, api_as, kaggle_fake):
+    kaggle_fake.add_user("alice", key="0123456789abcdef")
     api = api_as(alice)
     legacy = api.post(
         "/api/v1/credentials",
@@ -47,6 +49,7 @@ def test_kaggle_username_and_key_and_hf_token_are_accepted(alice, api_as):
     assert use_credential(user=alice, provider="kaggle", label="legacy") == {
         "username": "alice",
         "key": "0123456789abcdef",
+        "kaggle_username": "alice",
     }
 
 

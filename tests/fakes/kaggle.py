@@ -116,6 +116,45 @@ class ScriptedRun(Run):
         return dict(self.files) if self.status() == "COMPLETE" else {}
 
 
+class ManualRun(Run):
+    """Moved along by the test: start(), emit(text), finish(files) or fail(message)."""
+
+    def __init__(self) -> None:
+        self._status = "QUEUED"
+        self._events: list[dict] = []
+        self._files: dict[str, bytes] = {}
+        self._failure = ""
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._status = "RUNNING"
+
+    def emit(self, text: str, stream: str = "stdout") -> None:
+        with self._lock:
+            self._events.append({"stream_name": stream, "time": len(self._events), "data": text})
+
+    def finish(self, files: dict[str, bytes]) -> None:
+        self._files = dict(files)
+        self._status = "COMPLETE"
+
+    def fail(self, message: str) -> None:
+        self._failure = message
+        self._status = "ERROR"
+
+    def status(self) -> str:
+        return self._status
+
+    def events(self) -> list[dict]:
+        with self._lock:
+            return list(self._events)
+
+    def failure(self) -> str:
+        return self._failure
+
+    def outputs(self) -> dict[str, bytes]:
+        return dict(self._files) if self._status == "COMPLETE" else {}
+
+
 class EngineRun(Run):
     """Runs the kernel's text as Kaggle would: `python script.py` in /kaggle/working."""
 
@@ -349,6 +388,14 @@ class FakeKaggle:
             return run
 
         self.runner = start
+
+    def run_manually(self) -> None:
+        """Each saved version gets a ManualRun that the test moves along (see `run_of`)."""
+        self.runner = lambda request, inputs: ManualRun()
+
+    def run_of(self, owner: str, slug: str, version: int = -1) -> Run:
+        kernel = self.kernels[(owner, slug)]
+        return kernel.versions[version if version < 0 else version - 1].run
 
     def calls(self, method: str | None = None) -> list[Seen]:
         with self.lock:
