@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from jobs.platforms.kaggle.client import api_base, calling, session_of
 
@@ -69,24 +70,35 @@ def read_events(client, *, owner: str, slug: str, version: int) -> list[dict]:
 
 
 def _read_sse(response: requests.Response) -> list[dict]:
+    """Events as they arrive, until END_OF_LOG, a silence of idle_seconds, or the budget.
+
+    read1 hands over whatever has arrived; line iterators would wait for a full buffer
+    and lose it when the silence times out.
+    """
     events: list[dict] = []
     deadline = time.monotonic() + read_budget_seconds()
-    try:
-        for raw in response.iter_lines(decode_unicode=True):
-            if raw and raw.startswith("data:"):
-                payload = raw[len("data:") :].strip()
-                if payload == END_OF_LOG:
-                    break
-                try:
-                    event = json.loads(payload)
-                except json.JSONDecodeError:
-                    event = {"stream_name": "stdout", "data": payload + "\n"}
-                if isinstance(event, dict):
-                    events.append(event)
-            if time.monotonic() > deadline:
-                break
-    except (requests.ConnectionError, requests.Timeout):
-        pass  # silent for idle_seconds: what was sent so far is all there is for now
+    buffer = b""
+    while time.monotonic() < deadline:
+        try:
+            chunk = response.raw.read1(65536)
+        except (ReadTimeoutError, ProtocolError, requests.RequestException, OSError):
+            break  # silent for idle_seconds: what was sent so far is all there is for now
+        if not chunk:
+            break
+        *lines, buffer = (buffer + chunk).split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", errors="replace").rstrip("\r")
+            if not line.startswith("data:"):
+                continue
+            payload = line[len("data:") :].strip()
+            if payload == END_OF_LOG:
+                return events
+            try:
+                event = json.loads(payload)
+            except json.JSONDecodeError:
+                event = {"stream_name": "stdout", "data": payload + "\n"}
+            if isinstance(event, dict):
+                events.append(event)
     return events
 
 
