@@ -152,7 +152,7 @@ def cmd_watch(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace, client: Client) -> int:
-    job = client.cancel(args.id)
+    job = client.cancel(args.id, confirm=args.confirm)
     print(f"Job {job.id} is {job.status}")
     return EXIT_OK
 
@@ -331,7 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("watch", cmd_watch, "follow a job; exit 0 on success, 1 otherwise").add_argument(
         "id", type=int, metavar="JOB"
     )
-    command("cancel", cmd_cancel, "cancel a job").add_argument("id", type=int)
+    cancel = command("cancel", cmd_cancel, "cancel a job")
+    cancel.add_argument("id", type=int)
+    cancel.add_argument(
+        "--confirm",
+        action="store_true",
+        help="Kaggle cannot stop a running kernel: stop following it here anyway",
+    )
     command("rerun", cmd_rerun, "start a job again with the same configuration").add_argument(
         "id", type=int
     )

@@ -123,8 +123,12 @@ class Client:
     def get_job(self, job_id: int) -> Job:
         return Job.from_dict(self._get_json(f"/api/v1/jobs/{int(job_id)}/"))
 
-    def cancel(self, job_id: int) -> Job:
-        return Job.from_dict(self._json(self._send("POST", f"/api/v1/jobs/{int(job_id)}/cancel/")))
+    def cancel(self, job_id: int, *, confirm: bool = False) -> Job:
+        """Cancel a job. A Kaggle run cannot be stopped on Kaggle: without `confirm` the
+        hub answers 409 (Conflict) saying so; with it the hub stops following the run."""
+        body = {"confirm": True} if confirm else None
+        path = f"/api/v1/jobs/{int(job_id)}/cancel/"
+        return Job.from_dict(self._json(self._send("POST", path, json=body)))
 
     def rerun(self, job_id: int) -> Job:
         return Job.from_dict(self._json(self._send("POST", f"/api/v1/jobs/{int(job_id)}/rerun/")))

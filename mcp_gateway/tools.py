@@ -166,14 +166,27 @@ def register(server: MCPServer) -> None:
         return await call_as_user(run)
 
     @tool("jobs:write", CANCEL, "Cancel a training run")
-    async def cancel_training(job_id: JobId) -> schemas.JobSummary:
+    async def cancel_training(
+        job_id: JobId,
+        confirm: Annotated[
+            bool,
+            Field(
+                description="Kaggle cannot stop a running kernel: true stops following it "
+                "here while it runs on (and spends GPU quota) until it ends. Only after the "
+                "user agreed to that."
+            ),
+        ] = False,
+    ) -> schemas.JobSummary:
         """Stop a queued or running job; it ends as cancelled and frees its concurrent slot.
-        The month's job count is not refunded. Ask the user before cancelling."""
+        The month's job count is not refunded. Ask the user before cancelling. A running
+        Kaggle run cannot be stopped through Kaggle's API: the first call answers with an
+        error saying so and where to stop it; call again with confirm=true if the user
+        wants the hub to stop following it anyway."""
 
         def run(user):
             from jobs.services import cancel_training as cancel
 
-            return schemas.JobSummary.of(cancel(user=user, job_id=job_id))
+            return schemas.JobSummary.of(cancel(user=user, job_id=job_id, confirm=confirm))
 
         return await call_as_user(run)
 
