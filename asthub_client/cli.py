@@ -221,6 +221,58 @@ def cmd_sweep(args: argparse.Namespace, client: Client) -> int:
     return EXIT_OK
 
 
+def _print_publication(publication: dict) -> None:
+    status = publication.get("status")
+    where = f"{publication.get('from_platform')} → {publication.get('to_platform')}"
+    line = f"Publication {publication.get('id')} ({where}): {status}"
+    if status == "succeeded":
+        line += f"\n  {publication.get('url')}"
+        if publication.get("revision"):
+            line += f"\n  revision {publication['revision']}"
+    elif status == "failed":
+        line += f"\n  {publication.get('failure_reason')}"
+    print(line)
+
+
+def cmd_sync(args: argparse.Namespace, client: Client) -> int:
+    if args.job is None and not args.source:
+        raise ValueError("give a JOB id, or --from PLATFORM --source REF")
+    publication = client.sync_model(
+        to_platform=args.to,
+        job_id=args.job,
+        from_platform=args.from_platform,
+        source_ref=args.source or "",
+        target_ref=args.repo or "",
+        private=not args.public,
+    )
+    if args.wait:
+        publication = client.wait_publication(publication["id"])
+    if args.json:
+        _print_json(publication, sys.stdout)
+    else:
+        _print_publication(publication)
+    return EXIT_JOB_FAILED if publication.get("status") == "failed" else EXIT_OK
+
+
+def cmd_publications(args: argparse.Namespace, client: Client) -> int:
+    publications = list(client.publications(job_id=args.job))
+    if args.json:
+        _print_json(publications, sys.stdout)
+        return EXIT_OK
+    rows = [
+        (
+            p.get("id"),
+            p.get("job_id") or p.get("source_ref"),
+            p.get("to_platform"),
+            p.get("status"),
+            p.get("url") or p.get("failure_reason") or "",
+        )
+        for p in publications
+    ]
+    print(render.table(("ID", "FROM", "TO", "STATUS", "WHERE"), rows) if rows else "None yet.")
+    return EXIT_OK
+
+
 def _watch(client: Client, job_id: int, *, as_json: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     printer = None if as_json else ProgressPrinter(out)
@@ -368,6 +420,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_job_options(sweep)
     sweep.add_argument("--json", action="store_true")
+
+    sync = command("sync", cmd_sync, "publish a run's model (or copy a model between platforms)")
+    sync.add_argument("job", type=int, nargs="?", metavar="JOB")
+    sync.add_argument("--to", choices=("huggingface", "kaggle", "local"), default="huggingface")
+    sync.add_argument("--from", dest="from_platform", choices=("local", "kaggle", "huggingface"))
+    sync.add_argument("--source", metavar="REF", help="Hub repo id or Kaggle kernel to copy")
+    sync.add_argument("--repo", metavar="REF", help="target Hub repo id or Kaggle model handle")
+    sync.add_argument("--public", action="store_true", help="publish publicly (default private)")
+    sync.add_argument("--wait", action="store_true", help="wait until published; exit 1 if not")
+    sync.add_argument("--json", action="store_true")
+
+    publications = command("publications", cmd_publications, "list your model publications")
+    publications.add_argument("--job", type=int)
+    publications.add_argument("--json", action="store_true")
     return parser
 
 

@@ -198,6 +198,52 @@ class Client:
             body["baseline_run_id"] = int(baseline_run_id)
         return self._json(self._send("POST", "/api/v1/compare/", json=body))
 
+    # -- publishing --------------------------------------------------------------------
+
+    def sync_model(
+        self,
+        to_platform: str = "huggingface",
+        job_id: int | None = None,
+        from_platform: str | None = None,
+        source_ref: str = "",
+        target_ref: str = "",
+        private: bool = True,
+    ) -> dict[str, Any]:
+        """Start publishing a model; returns the publication (follow it with
+        `wait_publication`)."""
+        body: dict[str, Any] = {"to_platform": to_platform, "private": private}
+        if job_id is not None:
+            body["job_id"] = int(job_id)
+        if from_platform:
+            body["from_platform"] = from_platform
+        if source_ref:
+            body["source_ref"] = source_ref
+        if target_ref:
+            body["target_ref"] = target_ref
+        return self._json(self._send("POST", "/api/v1/models/sync", json=body))
+
+    def publication(self, publication_id: int) -> dict[str, Any]:
+        return self._get_json(f"/api/v1/publications/{int(publication_id)}/")
+
+    def publications(self, job_id: int | None = None) -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {"page_size": 50}
+        if job_id is not None:
+            params["job_id"] = int(job_id)
+        yield from self._paginate("/api/v1/publications/", params)
+
+    def wait_publication(
+        self, publication_id: int, poll: float = 2.0, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Block until the publication succeeds or fails; TimeoutError after `timeout`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            publication = self.publication(publication_id)
+            if publication.get("status") in {"succeeded", "failed"}:
+                return publication
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"publication {publication_id} still {publication['status']}")
+            self._retry.sleep(poll)
+
     def create_model_card(self, job_id: int, template: str = "standard") -> dict[str, Any]:
         path = f"/api/v1/jobs/{int(job_id)}/model-card/"
         return self._json(self._send("POST", path, json={"template": template}))

@@ -64,7 +64,8 @@ def job_spec_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_grid(items: list[str]) -> dict[str, list[Any]]:
-    """`["target_activation_rate=0.2,0.4", ...]` -> {"target_activation_rate": [0.2, 0.4]}."""
+    """`["target_activation_rate=0.2,0.4", "model=resnet18,resnet50"]` ->
+    {"target_activation_rate": [0.2, 0.4], "model": ["resnet18", "resnet50"]}."""
     grid: dict[str, list[Any]] = {}
     for item in items:
         key, sep, values = item.partition("=")

@@ -3,7 +3,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import report_api
+from jobs import publication_api, report_api
 from jobs.streams import job_events
 
 urlpatterns = [
@@ -41,4 +41,16 @@ urlpatterns = [
     path("compare/", report_api.CompareView.as_view(), name="api-compare"),
     path("sweeps/", jobs_api.SweepListView.as_view(), name="api-sweeps"),
     path("sweeps/<int:sweep_id>/", jobs_api.SweepDetailView.as_view(), name="api-sweep"),
+    path("models/sync", publication_api.SyncModelView.as_view(), name="api-models-sync"),
+    path("publications/", publication_api.PublicationListView.as_view(), name="api-publications"),
+    path(
+        "publications/<int:publication_id>/",
+        publication_api.PublicationDetailView.as_view(),
+        name="api-publication",
+    ),
+    path(
+        "publications/<int:publication_id>/files/<path:name>",
+        publication_api.PublicationFileView.as_view(),
+        name="api-publication-file",
+    ),
 ]

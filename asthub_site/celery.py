@@ -17,6 +17,13 @@ app.autodiscover_tasks()
 def _refuse_ambient_credentials(**kwargs) -> None:
     # Workers hold users' decrypted credentials: an operator's token in their
     # environment would be used whenever a user's is missing.
+    from django.core.exceptions import ImproperlyConfigured
+
     from asthub_site.ambient_credentials import refuse_ambient_platform_credentials
 
-    refuse_ambient_platform_credentials()
+    try:
+        refuse_ambient_platform_credentials()
+    except ImproperlyConfigured as error:
+        # Celery logs and swallows an Exception raised by a signal handler; SystemExit is
+        # what actually stops the worker.
+        raise SystemExit(str(error)) from None

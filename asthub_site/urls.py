@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 from asthub_site.health import healthz
+from jobs import publication_views
 from jobs import views as job_views
 
 portal = (
@@ -25,6 +26,8 @@ portal = (
         path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),
         path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
         path("compare/", job_views.compare, name="compare"),
+        path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
+        path("publications/", publication_views.publications, name="publications"),
     ],
     "portal",
 )

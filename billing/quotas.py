@@ -34,43 +34,71 @@ class JobSlotReservation:
 
     user_id: int
     period_start: date
+    # False when the job counted against the month but waits for a concurrency slot.
+    holds_slot: bool = True
 
 
 def _slots_row(user) -> None:
     JobSlots.objects.get_or_create(user=user, defaults={"period_start": month_start()})
 
 
-def reserve_job_slot(*, user, today: date | None = None) -> JobSlotReservation:
+def _month_has_room(plan, month: date) -> Q:
+    if plan.monthly_jobs.unlimited:
+        return Q()
+    # A row still counting an earlier month always has room: the UPDATE restarts it.
+    return Q(period_start__lt=month) | Q(jobs_this_period__lt=plan.monthly_jobs.amount)
+
+
+def _concurrency_has_room(plan) -> Q:
+    if plan.concurrent_jobs.unlimited:
+        return Q()
+    return Q(running_jobs__lt=plan.concurrent_jobs.amount)
+
+
+def reserve_job_slot(
+    *, user, today: date | None = None, wait_for_slot: bool = False
+) -> JobSlotReservation:
     """Take one of this month's jobs and one concurrency slot, or raise QuotaExceeded.
 
-    Call it inside the transaction that stores the job: if that transaction rolls back,
-    the reservation goes with it.
+    With `wait_for_slot`, a job that fits the month but not the concurrency limit still
+    counts against the month and waits (holds_slot=False) until `take_running_slot`
+    succeeds for it. Call it inside the transaction that stores the job: if that
+    transaction rolls back, the reservation goes with it.
     """
     plan = effective_plan(user)
     month = month_start(today)
     _slots_row(user)
-    fits = Q(user=user)
-    if not plan.concurrent_jobs.unlimited:
-        fits &= Q(running_jobs__lt=plan.concurrent_jobs.amount)
-    if not plan.monthly_jobs.unlimited:
-        # A row still counting an earlier month always has room: the UPDATE restarts it.
-        fits &= Q(period_start__lt=month) | Q(jobs_this_period__lt=plan.monthly_jobs.amount)
-    reserved = JobSlots.objects.filter(fits).update(
-        jobs_this_period=Case(
+    count_month = {
+        "jobs_this_period": Case(
             When(period_start__lt=month, then=Value(1)),
             default=F("jobs_this_period") + 1,
         ),
-        period_start=month,
-        running_jobs=F("running_jobs") + 1,
-    )
-    if not reserved:
-        raise _why_no_slot(user=user, plan=plan, month=month)
-    return JobSlotReservation(user_id=user.pk, period_start=month)
+        "period_start": month,
+    }
+    month_room = _month_has_room(plan, month)
+    reserved = JobSlots.objects.filter(
+        Q(user=user) & month_room & _concurrency_has_room(plan)
+    ).update(**count_month, running_jobs=F("running_jobs") + 1)
+    if reserved:
+        return JobSlotReservation(user_id=user.pk, period_start=month)
+    if wait_for_slot and JobSlots.objects.filter(Q(user=user) & month_room).update(**count_month):
+        return JobSlotReservation(user_id=user.pk, period_start=month, holds_slot=False)
+    raise _why_no_slot(user=user, plan=plan, month=month, concurrency_counts=not wait_for_slot)
 
 
-def _why_no_slot(*, user, plan, month: date) -> QuotaExceeded:
+def take_running_slot(*, user_id: int) -> bool:
+    """Take one concurrency slot for a waiting job, if the plan has one free now."""
+    from accounts.models import User
+
+    plan = effective_plan(User.objects.get(pk=user_id))
+    fits = Q(user_id=user_id) & _concurrency_has_room(plan)
+    return bool(JobSlots.objects.filter(fits).update(running_jobs=F("running_jobs") + 1))
+
+
+def _why_no_slot(*, user, plan, month: date, concurrency_counts: bool = True) -> QuotaExceeded:
     slots = JobSlots.objects.get(user=user)
-    if not plan.concurrent_jobs.unlimited and slots.running_jobs >= plan.concurrent_jobs.amount:
+    busy = not plan.concurrent_jobs.unlimited and slots.running_jobs >= plan.concurrent_jobs.amount
+    if concurrency_counts and busy:
         return QuotaExceeded(
             f"Your {plan.title} plan runs {plan.concurrent_jobs.amount} job(s) at a time and "
             f"{slots.running_jobs} are running. Wait for one to finish or cancel one."

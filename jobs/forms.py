@@ -40,7 +40,11 @@ class NewJobForm(forms.Form):
         initial="threshold",
     )
     with_baseline = forms.BooleanField(
-        required=False, help_text="Also run plain training to compare with (takes a second slot)."
+        required=False,
+        help_text=(
+            "Also run plain training to compare with; it runs beside the AST run, or after "
+            "it when your plan runs one job at a time."
+        ),
     )
 
     AST_FIELDS = ("target_activation_rate", "entropy_weight", "warmup_epochs", "selection")

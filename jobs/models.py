@@ -85,6 +85,9 @@ class TrainingJob(models.Model):
     failure_reason = models.TextField(blank=True)
     queue = models.CharField(max_length=40, blank=True)
     slot_period = models.DateField(help_text="The month whose quota this job counts against.")
+    # False while a queued job waits for one of the plan's concurrency slots (several runs
+    # started at once); it launches as soon as a slot frees up.
+    holds_slot = models.BooleanField(default=True)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     launched_at = models.DateTimeField(null=True, blank=True)
@@ -158,3 +161,54 @@ class ModelCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} card for job {self.job_id}"
+
+
+class PublicationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Publishing"
+    SUCCEEDED = "succeeded", "Published"
+    FAILED = "failed", "Failed"
+
+
+class Publication(models.Model):
+    """One `sync_model` call: a model copied from a source to a target platform."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="publications"
+    )
+    job = models.ForeignKey(
+        TrainingJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publications",
+    )
+    source_platform = models.CharField(max_length=20)
+    source_ref = models.CharField(max_length=300, blank=True)
+    target_platform = models.CharField(max_length=20)
+    target_ref = models.CharField(max_length=300, blank=True)
+    private = models.BooleanField(default=True)
+    automatic = models.BooleanField(default=False, help_text="Started by auto_upload_hf.")
+    status = models.CharField(
+        max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.PENDING
+    )
+    url = models.URLField(max_length=500, blank=True)
+    published_ref = models.CharField(max_length=300, blank=True)
+    revision = models.CharField(max_length=100, blank=True)
+    files = models.JSONField(default=list, blank=True)
+    failure_reason = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_platform} → {self.target_platform} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {PublicationStatus.SUCCEEDED, PublicationStatus.FAILED}

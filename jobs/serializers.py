@@ -83,6 +83,7 @@ class JobSerializer(serializers.Serializer):
     hf_repo = serializers.CharField()
     external_id = serializers.CharField()
     failure_reason = serializers.CharField()
+    waiting_for_slot = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     launched_at = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
@@ -91,6 +92,10 @@ class JobSerializer(serializers.Serializer):
     script_sha256 = serializers.CharField()
     config = serializers.DictField()
     progress = serializers.SerializerMethodField()
+
+    def get_waiting_for_slot(self, job) -> bool:
+        """Queued behind the plan's concurrency limit; launches when a slot frees up."""
+        return job.status == "queued" and not job.holds_slot
 
     def get_progress(self, job) -> ProgressSerializer(allow_null=True):  # type: ignore[valid-type]
         progress = progress_with_costs(job)

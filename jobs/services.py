@@ -6,7 +6,7 @@ from itertools import product
 from django.db import IntegrityError, transaction
 
 from accounts import audit
-from asthub_site.errors import Conflict, InvalidInput, QuotaExceeded
+from asthub_site.errors import Conflict, InvalidInput
 from billing import quotas
 from billing.effective_plan import effective_plan
 from jobs import state
@@ -19,10 +19,15 @@ from jobs.spec import AST_KEYS, JobSpec
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
 
 MAX_SWEEP_POINTS = 50
+# Besides AST settings a sweep may vary these spec fields, e.g. several architectures at
+# once ("train 5 popular architectures with AST on CIFAR-100").
+SWEEP_SPEC_KEYS = ("model", "learning_rate", "batch_size", "seed", "epochs")
 
 
-def _store_job(*, user, spec: JobSpec, is_baseline: bool, **links) -> TrainingJob:
-    reservation = quotas.reserve_job_slot(user=user)
+def _store_job(
+    *, user, spec: JobSpec, is_baseline: bool, wait_for_slot: bool = False, **links
+) -> TrainingJob:
+    reservation = quotas.reserve_job_slot(user=user, wait_for_slot=wait_for_slot)
     config = spec.engine_config()
     script = build_script(config)
     return TrainingJob.objects.create(
@@ -45,34 +50,38 @@ def _store_job(*, user, spec: JobSpec, is_baseline: bool, **links) -> TrainingJo
         script_sha256=script_sha256(script),
         slot_period=reservation.period_start,
         platform_state=spec.platform_state(),
+        holds_slot=reservation.holds_slot,
         **links,
     )
 
 
-def _enqueue_launch(job_id: int) -> None:
+def enqueue_launch(job_id: int) -> None:
     from jobs.tasks import launch_job
 
     transaction.on_commit(lambda: launch_job.delay(job_id))
 
 
-def start_training(*, user, spec: JobSpec, as_baseline: bool = False, **links) -> TrainingJob:
+def start_training(
+    *, user, spec: JobSpec, as_baseline: bool = False, wait_for_slot: bool = False, **links
+) -> TrainingJob:
     """Validate, reserve the plan's slot(s), store the job(s) and enqueue the launch.
 
-    With `with_baseline`, the paired baseline run is started too and takes its own slot.
+    With `with_baseline`, the paired baseline run is started too and takes its own slot,
+    or waits for one (it launches when the AST run ends on a one-at-a-time plan).
+    With `wait_for_slot`, a run over the concurrency limit waits in the queue instead of
+    being refused; the month's limit is always enforced at once.
     """
     adapter_for(spec.platform)  # an unavailable platform is refused before anything
     quotas.check_hardware(user=user, hardware=spec.hardware)
-    plan = effective_plan(user)
-    if spec.with_baseline and not plan.concurrent_jobs.allows(1):
-        raise QuotaExceeded(
-            f"A run with its baseline needs 2 concurrent jobs; your {plan.title} plan runs "
-            f"{plan.concurrent_jobs} at a time. Start the baseline separately, or upgrade."
-        )
     with transaction.atomic():
-        job = _store_job(user=user, spec=spec, is_baseline=as_baseline, **links)
+        job = _store_job(
+            user=user, spec=spec, is_baseline=as_baseline, wait_for_slot=wait_for_slot, **links
+        )
         jobs = [job]
         if spec.with_baseline:
-            baseline = _store_job(user=user, spec=spec, is_baseline=True, **links)
+            baseline = _store_job(
+                user=user, spec=spec, is_baseline=True, wait_for_slot=True, **links
+            )
             job.paired_with = baseline
             job.save(update_fields=["paired_with"])
             jobs.append(baseline)
@@ -84,7 +93,8 @@ def start_training(*, user, spec: JobSpec, as_baseline: bool = False, **links) -
                 target=stored,
                 detail={"platform": stored.platform, "baseline": stored.is_baseline},
             )
-            _enqueue_launch(stored.pk)
+            if stored.holds_slot:
+                enqueue_launch(stored.pk)
     return job
 
 
@@ -186,14 +196,16 @@ def handle_for(job: TrainingJob) -> JobHandle:
 
 
 def start_sweep(*, user, spec: JobSpec, grid: dict, name: str = "") -> Sweep:
-    """One job per point of the grid over AST settings, each counted against the plan."""
+    """One job per point of the grid over AST settings and/or architectures (and a few
+    other spec fields), each counted against the month at once. As many as the plan's
+    concurrency allows run in parallel; the rest wait and launch as slots free up."""
     if not isinstance(grid, dict) or not grid:
-        raise InvalidInput("grid must map AST settings to lists of values.")
-    unknown = sorted(set(grid) - set(AST_KEYS))
+        raise InvalidInput("grid must map AST settings or spec fields to lists of values.")
+    known = AST_KEYS + SWEEP_SPEC_KEYS
+    unknown = sorted(set(grid) - set(known))
     if unknown:
         raise InvalidInput(
-            f"A sweep varies AST settings only; unknown: {', '.join(unknown)}; "
-            f"known: {', '.join(AST_KEYS)}.",
+            f"A sweep cannot vary {', '.join(unknown)}; it varies: {', '.join(known)}.",
             fields={"grid": ["unknown key"]},
         )
     for key, values in grid.items():
@@ -205,13 +217,13 @@ def start_sweep(*, user, spec: JobSpec, grid: dict, name: str = "") -> Sweep:
         raise InvalidInput(f"The grid has {len(points)} points; at most {MAX_SWEEP_POINTS}.")
     if spec.with_baseline:
         raise InvalidInput("Sweeps do not take with_baseline; start one baseline separately.")
-    specs = [replace(spec, ast_config={**spec.ast_config, **point}) for point in points]
+    specs = [_point_spec(spec, point) for point in points]
     for point_spec in specs:
         point_spec.validate()
     with transaction.atomic():
         sweep = Sweep.objects.create(owner=user, name=name, spec=spec.as_dict(), grid=grid)
         for point_spec in specs:
-            start_training(user=user, spec=point_spec, sweep=sweep)
+            start_training(user=user, spec=point_spec, sweep=sweep, wait_for_slot=True)
         audit.record(
             user=user,
             actor=user,
@@ -220,3 +232,10 @@ def start_sweep(*, user, spec: JobSpec, grid: dict, name: str = "") -> Sweep:
             detail={"points": len(specs)},
         )
     return sweep
+
+
+def _point_spec(spec: JobSpec, point: dict) -> JobSpec:
+    ast = {key: value for key, value in point.items() if key in AST_KEYS}
+    fields = {key: value for key, value in point.items() if key in SWEEP_SPEC_KEYS}
+    named = {"name": f"{spec.name} {point['model']}".strip()} if "model" in point else {}
+    return replace(spec, ast_config={**spec.ast_config, **ast}, **fields, **named)

@@ -23,6 +23,12 @@ ALLOWED_SOURCES: dict[str, frozenset[str]] = {
 TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
+def _start_waiting(owner_id: int) -> None:
+    from jobs.queueing import start_waiting_jobs
+
+    start_waiting_jobs(user_id=owner_id)
+
+
 class IllegalTransition(Exception):
     pass
 
@@ -41,9 +47,18 @@ def transition(job_id: int, to: str, **fields) -> bool:
         moved = TrainingJob.objects.filter(pk=job_id, status__in=ALLOWED_SOURCES[to]).update(
             status=to, **fields
         )
+        # Only a job that held a concurrency slot gives one back (a job still waiting
+        # for one did not take it); the freed slot goes to the owner's next waiting job.
         if moved and to in TERMINAL:
-            owner_id = TrainingJob.objects.filter(pk=job_id).values_list("owner_id", flat=True)
-            release_running_slot(user_id=owner_id[0])
+            released = TrainingJob.objects.filter(pk=job_id, holds_slot=True).update(
+                holds_slot=False
+            )
+            if released:
+                owner_id = TrainingJob.objects.filter(pk=job_id).values_list("owner_id", flat=True)[
+                    0
+                ]
+                release_running_slot(user_id=owner_id)
+                transaction.on_commit(lambda: _start_waiting(owner_id))
         if moved:
             transaction.on_commit(lambda: publish_job_event(job_id))
     return bool(moved)

@@ -1,6 +1,7 @@
 """Celery tasks. They take ids, are safe to run twice, and stay thin: the state machine
 and services decide; tasks drive platforms and report back."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -18,8 +19,11 @@ from jobs.models import JobStatus, TrainingJob
 from jobs.platforms import adapter_for
 from jobs.platforms.local import LocalRun
 from jobs.polling import poll_due_jobs
+from jobs.queueing import owners_with_waiting_jobs, start_waiting_jobs
 from jobs.services import handle_for, record_metric
 from jobs.training import build_script
+
+logger = logging.getLogger(__name__)
 
 SUPERVISE_INTERVAL = 0.5
 HEARTBEAT_EVERY = 10.0
@@ -167,8 +171,10 @@ def reconcile_jobs() -> dict:
         ):
             adapter_for(job.platform).launch(handle_for(job), None)
             resumed += 1
+    for owner_id in owners_with_waiting_jobs():
+        start_waiting_jobs(user_id=owner_id)
     lost = TrainingJob.objects.filter(
-        status=JobStatus.QUEUED, created_at__lt=now - timedelta(minutes=2)
+        status=JobStatus.QUEUED, holds_slot=True, created_at__lt=now - timedelta(minutes=2)
     )
     for job in lost:
         launch_job.delay(job.pk)
@@ -185,3 +191,38 @@ def reconcile_jobs() -> dict:
         )
         failed += 1
     return {"resumed": resumed, "failed": failed, "relaunched": relaunched}
+
+
+PUBLISH_MAX_RETRIES = 8
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PUBLISH_MAX_RETRIES)
+def publish_model(self, publication_id: int) -> None:
+    """Copy one model to its target; retried with backoff while the platform is busy."""
+    from jobs.platforms.base import PlatformBusy
+    from jobs.polling import backoff_seconds
+    from jobs.publishing.services import (
+        claim_publication,
+        fail_publication,
+        perform_publication,
+    )
+
+    publication = claim_publication(publication_id)
+    if publication is None:
+        return
+    try:
+        perform_publication(publication)
+    except PlatformBusy as busy:
+        if self.request.retries >= PUBLISH_MAX_RETRIES:
+            fail_publication(publication_id, f"The platform stayed unavailable: {busy}")
+            return
+        raise self.retry(
+            countdown=backoff_seconds(self.request.retries, busy.retry_after)
+        ) from busy
+    except HubError as error:
+        fail_publication(publication_id, error.message)
+    except Exception as error:
+        logger.exception("publication %s failed", publication_id)
+        fail_publication(
+            publication_id, f"Publishing failed unexpectedly ({type(error).__name__}); retry."
+        )

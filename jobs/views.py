@@ -15,6 +15,7 @@ from jobs.forms import CardForm, CompareForm, NewJobForm
 from jobs.models import JobStatus
 from jobs.monitoring import progress_with_costs
 from jobs.platforms import adapter_for
+from jobs.publication_views import PublishRunForm
 from jobs.spec import JobSpec
 
 
@@ -64,6 +65,8 @@ def job_detail(request, job_id: int):
             "card_form": CardForm(),
             "confirm_cancel": request.GET.get("confirm_cancel") == "1" and not job.is_terminal,
             "can_stop": adapter_for(job.platform).can_cancel,
+            "publish_form": PublishRunForm(initial={"target_ref": job.hf_repo}),
+            "publications": job.publications.all()[:20],
         },
     )
 

@@ -42,6 +42,9 @@ class JobSummary(BaseModel):
     baseline_job_id: int | None
     sweep_id: int | None
     failure_reason: str
+    waiting_for_slot: bool = Field(
+        False, description="Queued behind the plan's concurrency limit; starts on its own."
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -60,6 +63,7 @@ class JobSummary(BaseModel):
             baseline_job_id=job.paired_with_id,
             sweep_id=job.sweep_id,
             failure_reason=job.failure_reason,
+            waiting_for_slot=job.status == "queued" and not job.holds_slot,
             created_at=job.created_at,
             finished_at=job.finished_at,
         )
@@ -156,3 +160,39 @@ class CredentialOut(BaseModel):
 class CredentialList(BaseModel):
     credentials: list[CredentialOut]
     providers_connected: list[str]
+
+
+class PublishedFile(BaseModel):
+    name: str
+    size: int
+    sha256: str
+
+
+class PublicationOut(BaseModel):
+    publication_id: int
+    job_id: int | None
+    from_platform: str
+    source_ref: str
+    to_platform: str
+    target_ref: str
+    private: bool
+    status: Literal["pending", "running", "succeeded", "failed"]
+    url: str = Field(description="Where the model landed (set once succeeded).")
+    published_ref: str
+    revision: str = Field(description="The commit or version that was created.")
+    files: list[PublishedFile]
+    failure_reason: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, publication) -> "PublicationOut":
+        from jobs.publication_api import publication_as_dict
+
+        data = publication_as_dict(publication)
+        data["publication_id"] = data.pop("id")
+        return cls(**data)
+
+
+class PublicationList(BaseModel):
+    publications: list[PublicationOut]

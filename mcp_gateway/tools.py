@@ -6,7 +6,6 @@ import time
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
@@ -38,6 +37,15 @@ def _progress(user, job_id: int) -> schemas.Progress:
 
     answer = monitor_training(user=user, job_id=job_id, include_history=False)
     return schemas.Progress(**answer, finished=answer["status"] in TERMINAL_STATUSES)
+
+
+def _publication_reader(publication_id: int):
+    def read(user):
+        from jobs.publishing.services import publication_for
+
+        return schemas.PublicationOut.of(publication_for(user, publication_id))
+
+    return read
 
 
 def register(server: MCPServer) -> None:
@@ -218,23 +226,73 @@ def register(server: MCPServer) -> None:
 
     @tool("models:write", PUBLISH, "Publish a model")
     async def sync_model(
-        job_id: JobId,
-        to_platform: schemas.Platform = "huggingface",
-        from_platform: schemas.Platform = "local",
-        hf_repo: str = "",
-        include_ast_metadata: bool = True,
-    ) -> schemas.JobSummary:
-        """Copy a finished run's model between platforms (e.g. upload it to Hugging Face
-        with its AST metadata). Not available on this hub yet: it answers with an error
-        saying so; offer the user create_model_card and the run's artifacts instead."""
+        ctx: Context,
+        to_platform: Annotated[
+            schemas.Platform,
+            Field(description="huggingface (Hub repo), kaggle (Kaggle Models) or local."),
+        ] = "huggingface",
+        job_id: Annotated[
+            int | None, Field(description="A succeeded run to publish (its weights and card).")
+        ] = None,
+        from_platform: Annotated[
+            schemas.Platform | None,
+            Field(description="Where the model is, when copying by source_ref, not job_id."),
+        ] = None,
+        source_ref: Annotated[
+            str, Field(description="Hub repo id (alice/model) or Kaggle kernel (owner/slug).")
+        ] = "",
+        target_ref: Annotated[
+            str,
+            Field(description="Hub repo id or Kaggle model handle; empty derives one."),
+        ] = "",
+        private: bool = True,
+        wait_seconds: Annotated[
+            int, Field(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this for the end.")
+        ] = 60,
+    ) -> schemas.PublicationOut:
+        """Publish a model: a succeeded run's weights, configs, metrics, plots and model card
+        (with CO2 and AST metadata) to the Hugging Face Hub or Kaggle Models, or copy a
+        model between platforms (from_platform + source_ref). Private unless private=false.
+        Returns the publication; status "succeeded" carries the URL and commit/version."""
+
+        def start(user):
+            from jobs.publishing.services import sync_model as sync
+
+            return schemas.PublicationOut.of(
+                sync(
+                    user=user,
+                    to_platform=to_platform,
+                    job_id=job_id,
+                    from_platform=from_platform,
+                    source_ref=source_ref,
+                    target_ref=target_ref,
+                    private=private,
+                )
+            )
+
+        publication = await call_as_user(start)
+        deadline = time.monotonic() + wait_seconds
+        while publication.status in {"pending", "running"} and time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            publication = await call_as_user(_publication_reader(publication.publication_id))
+            await ctx.report_progress(0, None, f"publication {publication.status}")
+        return publication
+
+    @tool("jobs:read", READ, "List publications")
+    async def list_publications(
+        job_id: Annotated[int | None, Field(description="Only this run's.")] = None,
+        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+    ) -> schemas.PublicationList:
+        """Your model publications (newest first) with status, URL and commit."""
 
         def run(user):
-            from jobs.selectors import job_for
+            from jobs.models import Publication
 
-            job_for(user, job_id)  # another tenant's job is "not found", as everywhere
-            raise ToolError(
-                "sync_model is not available on this hub yet (publishing to "
-                f"{from_platform} to {to_platform} has not shipped). Nothing was uploaded."
+            publications = Publication.objects.for_user(user)
+            if job_id is not None:
+                publications = publications.filter(job_id=job_id)
+            return schemas.PublicationList(
+                publications=[schemas.PublicationOut.of(p) for p in publications[:limit]]
             )
 
         return await call_as_user(run)
@@ -266,7 +324,11 @@ def register(server: MCPServer) -> None:
     async def start_sweep(
         grid: Annotated[
             dict[str, list[float | int | str]],
-            Field(description='AST settings to vary, e.g. {"target_activation_rate": [0.3, 0.5]}'),
+            Field(
+                description="AST settings and/or model, learning_rate, batch_size, seed, "
+                'epochs to vary, e.g. {"model": ["resnet18", "resnet50", "vit_b_16"]} or '
+                '{"target_activation_rate": [0.3, 0.5]}.'
+            ),
         ],
         dataset: str = "digits",
         model: str = "mlp",
@@ -276,9 +338,10 @@ def register(server: MCPServer) -> None:
         hardware: str = "cpu",
         name: str = "",
     ) -> schemas.SweepOut:
-        """Start one AST run per point of a grid over AST settings; each point counts as
-        one job against the plan's monthly and concurrent limits. Compare the points later
-        with list_jobs / compare_runs."""
+        """Start one AST run per point of a grid (several architectures at once, or AST
+        settings). Each point counts as one of the month's jobs at once; as many run in
+        parallel as the plan allows and the rest wait (waiting_for_slot) and launch as
+        runs finish. Compare the points later with list_jobs / compare_runs."""
 
         def run(user):
             from jobs.services import start_sweep as start

@@ -88,10 +88,30 @@ def test_a_metric_line_is_stored_once(alice):
     assert MetricPoint.objects.get(job=job).data["val_accuracy"] == 0.5
 
 
-def test_free_plan_cannot_start_a_run_with_its_baseline(alice):
-    with pytest.raises(QuotaExceeded, match="needs 2 concurrent"):
-        services.start_training(user=alice, spec=JobSpec.from_dict(FAST | {"with_baseline": True}))
-    assert not TrainingJob.objects.exists()
+def test_free_plan_baseline_waits_for_the_ast_run_and_runs_after_it(alice, eager_tasks):
+    job = services.start_training(
+        user=alice, spec=JobSpec.from_dict(FAST | {"with_baseline": True})
+    )
+    baseline = job.paired_with
+    assert job.holds_slot and not baseline.holds_slot
+    assert JobSlots.objects.get(user=alice).running_jobs == 1
+    assert JobSlots.objects.get(user=alice).jobs_this_period == 2
+    with eager_tasks(execute=True):
+        services.cancel_training(user=alice, job_id=job.pk)
+    baseline.refresh_from_db()
+    # The freed slot went to the waiting baseline, which then ran to the end.
+    assert baseline.status == JobStatus.SUCCEEDED, baseline.failure_reason
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
+
+
+def test_cancelling_a_waiting_job_gives_back_no_slot_it_never_held(alice):
+    job = services.start_training(
+        user=alice, spec=JobSpec.from_dict(FAST | {"with_baseline": True})
+    )
+    services.cancel_training(user=alice, job_id=job.paired_with_id)
+    assert JobSlots.objects.get(user=alice).running_jobs == 1
+    state.transition(job.pk, JobStatus.CANCELLED)
+    assert JobSlots.objects.get(user=alice).running_jobs == 0
 
 
 def test_pro_run_with_baseline_stores_the_pair(pro_alice):

@@ -3,8 +3,10 @@
 import pytest
 from django.test import AsyncClient
 
+from billing.models import JobSlots
 from billing.services import change_plan
 from jobs.models import TrainingJob
+from jobs.queueing import start_waiting_jobs
 from jobs.services import record_metric
 from tests.jobs.conftest import FAST
 
@@ -115,16 +117,52 @@ def test_sweep_starts_one_job_per_grid_point_and_ranks_them(alice, api_as):
     assert api.get(f"/api/v1/sweeps/{sweep['id']}/").json()["id"] == sweep["id"]
 
 
-def test_sweep_over_quota_starts_nothing(alice, api_as):
-    grid = {"target_activation_rate": [0.2, 0.4]}
+def test_sweep_over_the_monthly_quota_starts_nothing(alice, api_as):
+    grid = {"seed": list(range(11))}  # Free allows 10 jobs a month
     response = api_as(alice).post("/api/v1/sweeps/", {"spec": FAST, "grid": grid})
     assert response.status_code == 403
+    assert "10 training jobs a month" in response.json()["error"]["message"]
     assert not TrainingJob.objects.exists()
 
 
-def test_sweep_grid_must_name_ast_settings(alice, api_as):
-    response = api_as(alice).post("/api/v1/sweeps/", {"spec": FAST, "grid": {"epochs": [1, 2]}})
-    assert response.status_code == 400 and "AST settings" in response.json()["error"]["message"]
+def test_several_architectures_at_once_run_within_the_concurrency_limit_and_queue_the_rest(
+    alice, api_as, django_capture_on_commit_callbacks
+):
+    change_plan(user=alice, plan="pro")  # five at a time
+    models = [
+        "mlp",
+        "cnn",
+        "resnet18",
+        "resnet50",
+        "mobilenet_v3_small",
+        "efficientnet_b0",
+        "vit_b_16",
+    ]
+    api = api_as(alice)
+    created = api.post("/api/v1/sweeps/", {"spec": FAST, "grid": {"model": models}})
+    assert created.status_code == 201, created.content
+    jobs = api.get(f"/api/v1/jobs/?sweep={created.json()['id']}&page_size=20").json()["results"]
+    assert sorted(job["model"] for job in jobs) == sorted(models)
+    waiting = [job for job in jobs if job["waiting_for_slot"]]
+    assert len(waiting) == 2 and all(job["status"] == "queued" for job in jobs)
+    assert JobSlots.objects.get(user=alice).running_jobs == 5
+    # A finished run hands its slot to the oldest waiting one.
+    first_running = min(job["id"] for job in jobs if not job["waiting_for_slot"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        api.post(f"/api/v1/jobs/{first_running}/cancel/")
+    assert callbacks  # the wake-up is sent once the cancel commits; run it as the worker would
+    start_waiting_jobs(user_id=alice.pk)
+    refreshed = api.get(f"/api/v1/jobs/?sweep={created.json()['id']}&page_size=20").json()
+    assert sum(job["waiting_for_slot"] for job in refreshed["results"]) == 1
+    assert JobSlots.objects.get(user=alice).running_jobs == 5
+
+
+def test_sweep_grid_must_name_settings_a_sweep_can_vary(alice, api_as):
+    grid = {"platform": ["local", "kaggle"]}
+    response = api_as(alice).post("/api/v1/sweeps/", {"spec": FAST, "grid": grid})
+    assert response.status_code == 400
+    assert "cannot vary platform" in response.json()["error"]["message"]
+    assert not TrainingJob.objects.exists()
 
 
 def test_every_job_endpoint_is_404_for_another_tenant(alice, bob, api_as):

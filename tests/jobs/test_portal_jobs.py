@@ -37,7 +37,7 @@ def test_new_job_form_shows_quota_errors(client, alice):
     client.force_login(alice)
     client.post("/portal/jobs/new/", NEW_JOB_FORM)
     second = client.post("/portal/jobs/new/", NEW_JOB_FORM | {"with_baseline": "on"})
-    assert "concurrent" in second.content.decode()
+    assert "1 job(s) at a time" in second.content.decode()
     assert TrainingJob.objects.count() == 1
 
 

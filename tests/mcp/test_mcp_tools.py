@@ -11,7 +11,13 @@ from tests.mcp.mcp_client import mcp_session, structured, text_of
 
 pytestmark = pytest.mark.slow
 
-READ_TOOLS = {"monitor_training", "list_jobs", "compare_runs", "list_credentials"}
+READ_TOOLS = {
+    "monitor_training",
+    "list_jobs",
+    "compare_runs",
+    "list_credentials",
+    "list_publications",
+}
 ALL_TOOLS = READ_TOOLS | {
     "start_training",
     "cancel_training",
@@ -139,8 +145,9 @@ def test_platform_not_yet_delivered_says_so(hub):
 
 
 def test_over_quota_is_a_tool_error_an_assistant_can_act_on(hub):
-    message = error_of(run(call(hub, "carol", "start_training", {**QUICK, "with_baseline": True})))
-    assert "2 concurrent jobs" in message and "quota_exceeded" in message
+    run(call(hub, "carol", "start_training", {**QUICK, "epochs": 200}))
+    message = error_of(run(call(hub, "carol", "start_training", QUICK)))
+    assert "1 job(s) at a time" in message and "quota_exceeded" in message
 
 
 def test_rate_limit_per_token_as_on_rest(hub):
@@ -176,10 +183,12 @@ def test_sweep_starts_one_job_per_point(hub):
     assert set(sweep["job_ids"]) <= {job["job_id"] for job in listed["jobs"]}
 
 
-def test_sync_model_is_not_available_yet(hub):
-    job_id = structured(run(call(hub, "alice", "list_jobs", {})))["jobs"][0]["job_id"]
+def test_sync_model_of_an_unfinished_run_says_why_and_publishes_nothing(hub):
+    job_id = structured(run(call(hub, "alice", "start_training", QUICK)))["job"]["job_id"]
     message = error_of(run(call(hub, "alice", "sync_model", {"job_id": job_id})))
-    assert "not available on this hub yet" in message
+    assert "only succeeded runs can be published" in message
+    listed = structured(run(call(hub, "alice", "list_publications", {})))
+    assert listed["publications"] == []
 
 
 # --- tenants ----------------------------------------------------------------------------
