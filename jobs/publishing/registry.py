@@ -1,12 +1,13 @@
 """Which platforms a model can be copied from and to on this hub."""
 
 from jobs.platforms.base import PlatformUnavailable
+from jobs.platforms.kaggle.models import KaggleKernelSource, KaggleModelTarget
 from jobs.publishing.base import ModelSource, ModelTarget
 from jobs.publishing.local_target import LocalTarget
 
 # Each platform's adapter package registers its source and target here.
-SOURCES: dict[str, ModelSource] = {}
-TARGETS: dict[str, ModelTarget] = {"local": LocalTarget()}
+SOURCES: dict[str, ModelSource] = {"kaggle": KaggleKernelSource()}
+TARGETS: dict[str, ModelTarget] = {"local": LocalTarget(), "kaggle": KaggleModelTarget()}
 
 
 def target_for(platform: str) -> ModelTarget:

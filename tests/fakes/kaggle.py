@@ -561,6 +561,19 @@ class FakeKaggle:
             "kernelId": kernel.kernel_id,
         }
 
+    def _rpc_GetKernel(self, body, user, base):  # noqa: N802
+        kernel, version = self._version(body, user)
+        return {
+            "metadata": {
+                "id": kernel.kernel_id,
+                "ref": f"{kernel.owner}/{kernel.slug}",
+                "slug": kernel.slug,
+                "title": kernel.title,
+                "author": kernel.owner,
+                "currentVersionNumber": len(kernel.versions),
+            }
+        }
+
     def _rpc_GetKernelSessionStatus(self, body, user, base):  # noqa: N802
         _, version = self._version(body, user)
         status = version.run.status()

@@ -95,11 +95,12 @@ def test_busy_kaggle_backs_off_honouring_retry_after_and_keeps_the_job(
     assert job.status == JobStatus.RUNNING and job.poll_failures == 1
     assert "429" in job.last_poll_error
     assert job.next_poll_at >= before + timedelta(seconds=119)
-    kaggle_fake.fail(500, routes=("logs/stream",))
+    kaggle_fake.fail(500, count=3, routes=("logs/stream",))  # more than a poll waits out
     assert sweep()["busy"] == 1
     job.refresh_from_db()
     assert job.poll_failures == 2 and epochs_of(job) == []
-    sweep()
+    kaggle_fake.fail(500, count=1, routes=("logs/stream",))  # a blip is retried at once
+    assert sweep() == {"polled": 1, "running": 1}
     job.refresh_from_db()
     assert job.poll_failures == 0 and job.last_poll_error == "" and epochs_of(job) == [0]
 

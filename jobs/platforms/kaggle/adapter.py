@@ -8,7 +8,6 @@ the session's outputs and download each signed URL without credentials.
 Kaggle has no API to stop a kernel, so `can_cancel` is False.
 """
 
-import time
 from pathlib import Path, PurePosixPath
 
 import requests
@@ -21,7 +20,7 @@ from kagglesdk.kernels.types.kernels_api_service import (
 
 from asthub_site.errors import InvalidInput
 from jobs.platforms.base import JobHandle, Launched, PlatformBusy, PlatformUnavailable, PollResult
-from jobs.platforms.kaggle.client import calling, kaggle_client, timeout_seconds
+from jobs.platforms.kaggle.client import calling, kaggle_client, retrying, timeout_seconds
 from jobs.platforms.kaggle.kernels import (
     accelerator,
     kernel_slug,
@@ -135,12 +134,17 @@ class KaggleAdapter:
         request.kernel_slug = slug
         request.version_label = f"v{version}"
         with kaggle_client(credential) as client:
-            with calling("checking the kernel's status"):
-                answer = client.kernels.kernels_api_client.get_kernel_session_status(request)
+            answer = retrying(
+                lambda: client.kernels.kernels_api_client.get_kernel_session_status(request),
+                "checking the kernel's status",
+            )
             status = answer.status.name
             if status == "QUEUED":
                 return PollResult("running")
-            events = read_events(client, owner=owner, slug=slug, version=version)
+            events = retrying(
+                lambda: read_events(client, owner=owner, slug=slug, version=version),
+                "reading the kernel's log",
+            )
         finished = status not in RUNNING
         points, cursor = new_metrics(events, LogCursor.of(state), finished=finished)
         state.update(cursor.as_state(), last_status=status)
@@ -181,8 +185,12 @@ class KaggleAdapter:
                 request.page_size = OUTPUT_PAGE_SIZE
                 if token:
                     request.page_token = token
-                with calling("listing the kernel's outputs"):
-                    page = client.kernels.kernels_api_client.list_kernel_session_output(request)
+                page = retrying(
+                    lambda request=request: (
+                        client.kernels.kernels_api_client.list_kernel_session_output(request)
+                    ),
+                    "listing the kernel's outputs",
+                )
                 files += [(f.file_name, f.url) for f in page.files if f.file_name and f.url]
                 token = page.next_page_token
                 if not token:
@@ -191,7 +199,11 @@ class KaggleAdapter:
         # Signed URLs carry their own authority: a plain session, never the user's auth.
         with requests.Session() as plain:
             for name, url in files:
-                _download(plain, url, dest / _safe_name(name))
+                target = dest / _safe_name(name)
+                retrying(
+                    lambda url=url, target=target: _download(plain, url, target),
+                    f"downloading the output {name}",
+                )
         return dest
 
 
@@ -217,23 +229,15 @@ def _download(session: requests.Session, url: str, target: Path) -> None:
 
 
 def _with_retries(call, action: str):
-    """Launch-time calls: a 429 or 5xx is waited out a few times (Retry-After), then the
-    user is told to try again; a launch has no poller to come back to it later."""
-    waited = 0.0
-    for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-        try:
-            with calling(action):
-                return call()
-        except PlatformBusy as busy:
-            delay = busy.retry_after if busy.retry_after is not None else 2.0**attempt
-            if attempt == LAUNCH_ATTEMPTS or waited + delay > MAX_LAUNCH_WAIT_SECONDS:
-                raise PlatformUnavailable(
-                    f"Kaggle stayed busy while {action} ({busy}); the run did not start. "
-                    "Try again in a few minutes."
-                ) from busy
-            time.sleep(delay)
-            waited += delay
-    raise AssertionError("unreachable")
+    """Launch-time calls: a busy Kaggle is waited out a little, then the user is told to
+    try again; a launch has no poller to come back to it later."""
+    try:
+        return retrying(call, action, attempts=LAUNCH_ATTEMPTS, max_wait=MAX_LAUNCH_WAIT_SECONDS)
+    except PlatformBusy as busy:
+        raise PlatformUnavailable(
+            f"Kaggle stayed busy while {action} ({busy}); the run did not start. "
+            "Try again in a few minutes."
+        ) from busy
 
 
 def _refuse_save_errors(answer) -> None:

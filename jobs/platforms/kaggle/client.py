@@ -161,3 +161,21 @@ def calling(action: str) -> Iterator[None]:
         if translated is error:
             raise
         raise translated from error
+
+
+def retrying(call, action: str, *, attempts: int = 3, max_wait: float = 5.0):
+    """Make one Kaggle call, waiting out a short 429/5xx a few times (its Retry-After, else
+    a growing pause). A longer Retry-After, or a platform still busy after `attempts`,
+    raises PlatformBusy for the caller to back off: a poll never sleeps for minutes."""
+    waited = 0.0
+    for attempt in range(1, attempts + 1):
+        try:
+            with calling(action):
+                return call()
+        except PlatformBusy as busy:
+            delay = busy.retry_after if busy.retry_after is not None else 0.25 * 2**attempt
+            if attempt == attempts or waited + delay > max_wait:
+                raise
+            time.sleep(delay)
+            waited += delay
+    raise AssertionError("unreachable")
