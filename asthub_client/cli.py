@@ -254,6 +254,25 @@ def cmd_sync(args: argparse.Namespace, client: Client) -> int:
     return EXIT_JOB_FAILED if publication.get("status") == "failed" else EXIT_OK
 
 
+def cmd_submit(args: argparse.Namespace, client: Client) -> int:
+    submission = client.submit_to_competition(
+        args.job, args.competition, args.file, message=args.message or ""
+    )
+    if args.wait:
+        submission = client.wait_submission(submission["id"], timeout=args.wait)
+    if args.json:
+        _print_json(submission, sys.stdout)
+    elif submission.get("status") == "complete":
+        print(f"Submission {submission['id']} to {submission['competition']}: public score "
+              f"{submission['public_score']}")  # fmt: skip
+    elif submission.get("status") == "error":
+        print(f"Submission {submission['id']} failed: {submission['failure_reason']}")
+    else:
+        print(f"Submission {submission['id']} to {submission['competition']} is waiting for "
+              f"its score ({submission['url']})")  # fmt: skip
+    return EXIT_JOB_FAILED if submission.get("status") == "error" else EXIT_OK
+
+
 def cmd_publications(args: argparse.Namespace, client: Client) -> int:
     publications = list(client.publications(job_id=args.job))
     if args.json:
@@ -430,6 +449,16 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--public", action="store_true", help="publish publicly (default private)")
     sync.add_argument("--wait", action="store_true", help="wait until published; exit 1 if not")
     sync.add_argument("--json", action="store_true")
+
+    submit = command("submit", cmd_submit, "submit a run's output file to a Kaggle competition")
+    submit.add_argument("job", type=int, metavar="JOB")
+    submit.add_argument("competition", help="as in kaggle.com/competitions/NAME")
+    submit.add_argument("file", help="one of the run's artifacts, e.g. submission.csv")
+    submit.add_argument("-m", "--message", help="submission description")
+    submit.add_argument(
+        "--wait", type=float, metavar="SECONDS", default=0, help="wait this long for the score"
+    )
+    submit.add_argument("--json", action="store_true")
 
     publications = command("publications", cmd_publications, "list your model publications")
     publications.add_argument("--job", type=int)

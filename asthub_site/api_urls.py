@@ -3,7 +3,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import publication_api, report_api
+from jobs import competition_api, publication_api, report_api
 from jobs.streams import job_events
 
 urlpatterns = [
@@ -41,6 +41,16 @@ urlpatterns = [
     path("compare/", report_api.CompareView.as_view(), name="api-compare"),
     path("sweeps/", jobs_api.SweepListView.as_view(), name="api-sweeps"),
     path("sweeps/<int:sweep_id>/", jobs_api.SweepDetailView.as_view(), name="api-sweep"),
+    path(
+        "competitions/submissions/",
+        competition_api.SubmissionListView.as_view(),
+        name="api-submissions",
+    ),
+    path(
+        "competitions/submissions/<int:submission_id>/",
+        competition_api.SubmissionDetailView.as_view(),
+        name="api-submission",
+    ),
     path("models/sync", publication_api.SyncModelView.as_view(), name="api-models-sync"),
     path("publications/", publication_api.PublicationListView.as_view(), name="api-publications"),
     path(

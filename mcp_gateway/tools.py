@@ -278,6 +278,48 @@ def register(server: MCPServer) -> None:
             await ctx.report_progress(0, None, f"publication {publication.status}")
         return publication
 
+    @tool("jobs:write", PUBLISH, "Submit to a Kaggle competition")
+    async def submit_to_competition(
+        run_id: JobId,
+        competition: Annotated[str, Field(description="As in kaggle.com/competitions/NAME.")],
+        file: Annotated[str, Field(description="One of the run's artifacts, e.g. submission.csv.")],
+        ctx: Context,
+        message: Annotated[str, Field(max_length=500)] = "",
+        wait_seconds: Annotated[
+            float, Field(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this for the score.")
+        ] = 60,
+    ) -> schemas.SubmissionOut:
+        """Submit a file from a succeeded run's outputs to a Kaggle competition with the
+        user's Kaggle account, and return the public score once Kaggle has scored it (or
+        the pending submission when wait_seconds runs out; call again with list_jobs /
+        this tool's answer id to follow). Fails clearly when the competition's rules were
+        not accepted or the competition does not exist. Counts against Kaggle's daily
+        submission limit, so ask the user first."""
+
+        def start(user):
+            from jobs.competitions import submit_to_competition as submit
+
+            return schemas.SubmissionOut.of(
+                submit(user=user, run_id=run_id, competition=competition, file=file,
+                       message=message)
+            )  # fmt: skip
+
+        def read(submission_id):
+            def run(user):
+                from jobs.competitions import submission_for
+
+                return schemas.SubmissionOut.of(submission_for(user, submission_id))
+
+            return run
+
+        submission = await call_as_user(start)
+        deadline = time.monotonic() + wait_seconds
+        while submission.status == "pending" and time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            submission = await call_as_user(read(submission.submission_id), count=False)
+            await ctx.report_progress(0, None, f"submission {submission.status}")
+        return submission
+
     @tool("jobs:read", READ, "List publications")
     async def list_publications(
         job_id: Annotated[int | None, Field(description="Only this run's.")] = None,
