@@ -22,6 +22,7 @@ ALL_TOOLS = READ_TOOLS | {
     "start_training",
     "cancel_training",
     "sync_model",
+    "submit_to_competition",
     "create_model_card",
     "start_sweep",
     "get_usage",
