@@ -412,7 +412,7 @@ class FakeKaggle:
         class Handler(_Handler):
             kaggle = fake
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.request_queue_size = 256
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -761,6 +761,15 @@ def _instance_answer(owner: str, slug: str, key: tuple[str, str], number: int) -
     return {"ref": ref, "url": f"https://www.kaggle.com/models/{ref}"}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that stopped reading a live log stream is normal, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _fault_answer(status: int, retry_after: float | None, message: str) -> Answer:
     headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
     default = "RESOURCE_EXHAUSTED: too many requests" if status == 429 else "Internal error"
@@ -890,12 +899,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         sent = 0
+        quiet_since = time.monotonic()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             while True:
                 events = version.run.events()
                 for event in events[sent:]:
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    quiet_since = time.monotonic()
                 sent = len(events)
+                if time.monotonic() - quiet_since > 1.0:
+                    # SSE keep-alive comment; it also tells us when the client has gone.
+                    self.wfile.write(b": keep-alive\n\n")
+                    quiet_since = time.monotonic()
                 self.wfile.flush()
                 if version.run.status() not in ACTIVE and len(version.run.events()) == sent:
                     self.wfile.write(b"data: END_OF_LOG\n\n")
