@@ -31,6 +31,11 @@ from jobs.platforms.base import PlatformBusy
 USER_AGENT = "asthub (kagglesdk)"
 
 
+class KaggleUnreachable(PlatformBusy):
+    """No answer in time (or no connection): asking again at once would only hold the
+    poller's thread longer, so it is left to the poller's backoff."""
+
+
 class _TimeoutAdapter(HTTPAdapter):
     """kagglesdk sends without a timeout; a hung answer must not hold a poller thread."""
 
@@ -147,7 +152,7 @@ def translate(error: Exception, action: str) -> Exception:
             return Conflict(f"Kaggle refused {action} (409): {message}")
         return InvalidInput(f"Kaggle refused {action} ({status}): {message}")
     if isinstance(error, requests.Timeout | requests.ConnectionError):
-        return PlatformBusy(f"Kaggle did not answer while {action}: {type(error).__name__}")
+        return KaggleUnreachable(f"Kaggle did not answer while {action}: {type(error).__name__}")
     return error
 
 
@@ -165,8 +170,9 @@ def calling(action: str) -> Iterator[None]:
 
 def retrying(call, action: str, *, attempts: int = 3, max_wait: float = 5.0):
     """Make one Kaggle call, waiting out a short 429/5xx a few times (its Retry-After, else
-    a growing pause). A longer Retry-After, or a platform still busy after `attempts`,
-    raises PlatformBusy for the caller to back off: a poll never sleeps for minutes."""
+    a growing pause). A longer Retry-After, a platform still busy after `attempts`, or no
+    answer at all raises PlatformBusy for the caller to back off: a poll never sleeps
+    for minutes."""
     waited = 0.0
     for attempt in range(1, attempts + 1):
         try:
@@ -175,6 +181,8 @@ def retrying(call, action: str, *, attempts: int = 3, max_wait: float = 5.0):
         except PlatformBusy as busy:
             delay = busy.retry_after if busy.retry_after is not None else 0.25 * 2**attempt
             if attempt == attempts or waited + delay > max_wait:
+                raise
+            if isinstance(busy, KaggleUnreachable):
                 raise
             time.sleep(delay)
             waited += delay
