@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench-engine bench-quota bench-jobs clean
+.PHONY: run test lint format bench-engine bench-quota bench-jobs bench-kaggle clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench-engine: $(STAMP)
 
 bench-jobs: $(STAMP)
 	$(BIN)/python bench/jobs_throughput.py
+
+bench-kaggle: $(STAMP)
+	$(BIN)/python bench/kaggle_poller.py
 
 clean:
 	rm -rf $(VENV) var

@@ -212,6 +212,9 @@ def use_credential(*, user: User, provider: str, label: str | None = None) -> di
     else:
         secret = decrypt_secret(owner_id=user.pk, ciphertext=credential.ciphertext)
     PlatformCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+    if provider == Provider.KAGGLE and credential.external_username:
+        # Kernels live under the account Kaggle verified, which a token alone does not name.
+        secret["kaggle_username"] = credential.external_username
     return secret
 
 

@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 
 VERIFIERS: dict[str, str] = {
     "huggingface": "jobs.platforms.huggingface.verify.verify",
+    "kaggle": "jobs.platforms.kaggle.credentials.verify_kaggle_credential",
 }
 
 

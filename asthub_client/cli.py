@@ -152,7 +152,7 @@ def cmd_watch(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace, client: Client) -> int:
-    job = client.cancel(args.id)
+    job = client.cancel(args.id, confirm=args.confirm)
     print(f"Job {job.id} is {job.status}")
     return EXIT_OK
 
@@ -334,6 +334,25 @@ def cmd_sync(args: argparse.Namespace, client: Client) -> int:
     return EXIT_JOB_FAILED if publication.get("status") == "failed" else EXIT_OK
 
 
+def cmd_submit(args: argparse.Namespace, client: Client) -> int:
+    submission = client.submit_to_competition(
+        args.job, args.competition, args.file, message=args.message or ""
+    )
+    if args.wait:
+        submission = client.wait_submission(submission["id"], timeout=args.wait)
+    if args.json:
+        _print_json(submission, sys.stdout)
+    elif submission.get("status") == "complete":
+        print(f"Submission {submission['id']} to {submission['competition']}: public score "
+              f"{submission['public_score']}")  # fmt: skip
+    elif submission.get("status") == "error":
+        print(f"Submission {submission['id']} failed: {submission['failure_reason']}")
+    else:
+        print(f"Submission {submission['id']} to {submission['competition']} is waiting for "
+              f"its score ({submission['url']})")  # fmt: skip
+    return EXIT_JOB_FAILED if submission.get("status") == "error" else EXIT_OK
+
+
 def cmd_publications(args: argparse.Namespace, client: Client) -> int:
     publications = list(client.publications(job_id=args.job))
     if args.json:
@@ -493,7 +512,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("watch", cmd_watch, "follow a job; exit 0 on success, 1 otherwise").add_argument(
         "id", type=int, metavar="JOB"
     )
-    command("cancel", cmd_cancel, "cancel a job").add_argument("id", type=int)
+    cancel = command("cancel", cmd_cancel, "cancel a job")
+    cancel.add_argument("id", type=int)
+    cancel.add_argument(
+        "--confirm",
+        action="store_true",
+        help="Kaggle cannot stop a running kernel: stop following it here anyway",
+    )
     command("rerun", cmd_rerun, "start a job again with the same configuration").add_argument(
         "id", type=int
     )
@@ -581,6 +606,16 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--space", help="Space name or namespace/name")
     dashboard.add_argument("--private", action="store_true")
     dashboard.add_argument("--json", action="store_true")
+
+    submit = command("submit", cmd_submit, "submit a run's output file to a Kaggle competition")
+    submit.add_argument("job", type=int, metavar="JOB")
+    submit.add_argument("competition", help="as in kaggle.com/competitions/NAME")
+    submit.add_argument("file", help="one of the run's artifacts, e.g. submission.csv")
+    submit.add_argument("-m", "--message", help="submission description")
+    submit.add_argument(
+        "--wait", type=float, metavar="SECONDS", default=0, help="wait this long for the score"
+    )
+    submit.add_argument("--json", action="store_true")
 
     publications = command("publications", cmd_publications, "list your model publications")
     publications.add_argument("--job", type=int)

@@ -123,8 +123,12 @@ class Client:
     def get_job(self, job_id: int) -> Job:
         return Job.from_dict(self._get_json(f"/api/v1/jobs/{int(job_id)}/"))
 
-    def cancel(self, job_id: int) -> Job:
-        return Job.from_dict(self._json(self._send("POST", f"/api/v1/jobs/{int(job_id)}/cancel/")))
+    def cancel(self, job_id: int, *, confirm: bool = False) -> Job:
+        """Cancel a job. A Kaggle run cannot be stopped on Kaggle: without `confirm` the
+        hub answers 409 (Conflict) saying so; with it the hub stops following the run."""
+        body = {"confirm": True} if confirm else None
+        path = f"/api/v1/jobs/{int(job_id)}/cancel/"
+        return Job.from_dict(self._json(self._send("POST", path, json=body)))
 
     def rerun(self, job_id: int) -> Job:
         return Job.from_dict(self._json(self._send("POST", f"/api/v1/jobs/{int(job_id)}/rerun/")))
@@ -267,6 +271,34 @@ class Client:
                 return publication
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"publication {publication_id} still {publication['status']}")
+            self._retry.sleep(poll)
+
+    # -- competitions ------------------------------------------------------------------
+
+    def submit_to_competition(
+        self, run_id: int, competition: str, file: str, message: str = ""
+    ) -> dict[str, Any]:
+        """Submit one of a run's output files to a Kaggle competition; the score arrives
+        later (`submission`, `wait_submission`)."""
+        body = {"run_id": int(run_id), "competition": competition, "file": file}
+        if message:
+            body["message"] = message
+        return self._json(self._send("POST", "/api/v1/competitions/submissions/", json=body))
+
+    def submission(self, submission_id: int) -> dict[str, Any]:
+        return self._get_json(f"/api/v1/competitions/submissions/{int(submission_id)}/")
+
+    def wait_submission(
+        self, submission_id: int, poll: float = 2.0, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Block until Kaggle has scored the submission (or failed it)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            submission = self.submission(submission_id)
+            if submission.get("status") != "pending":
+                return submission
+            if deadline is not None and time.monotonic() >= deadline:
+                return submission
             self._retry.sleep(poll)
 
     def create_model_card(self, job_id: int, template: str = "standard") -> dict[str, Any]:

@@ -3,7 +3,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import hub_api, publication_api, report_api
+from jobs import competition_api, hub_api, publication_api, report_api
 from jobs.leaderboard import api as leaderboard_api
 from jobs.sharing import api as sharing_api
 from jobs.streams import job_events
@@ -53,6 +53,16 @@ urlpatterns = [
     path("shares/<int:share_id>", sharing_api.ShareDetailView.as_view(), name="api-share"),
     path("shared/", sharing_api.SharedJobsView.as_view(), name="api-shared-bearer"),
     path("shared/<str:token>/", sharing_api.SharedJobsView.as_view(), name="api-shared"),
+    path(
+        "competitions/submissions/",
+        competition_api.SubmissionListView.as_view(),
+        name="api-submissions",
+    ),
+    path(
+        "competitions/submissions/<int:submission_id>/",
+        competition_api.SubmissionDetailView.as_view(),
+        name="api-submission",
+    ),
     path("models/sync", publication_api.SyncModelView.as_view(), name="api-models-sync"),
     path("publications/", publication_api.PublicationListView.as_view(), name="api-publications"),
     path(

@@ -16,6 +16,7 @@ from jobs.artifacts import open_artifact
 from jobs.models import JobStatus
 from jobs.serializers import (
     ArtifactSerializer,
+    CancelRequestSerializer,
     JobPageSerializer,
     JobSerializer,
     JobSpecSerializer,
@@ -130,9 +131,20 @@ class JobDetailView(ScopedView):
 
 
 class JobCancelView(ScopedView):
-    @extend_schema(request=None, responses=JobSerializer, summary="Cancel a job")
+    @extend_schema(
+        request=CancelRequestSerializer,
+        responses=JobSerializer,
+        summary="Cancel a job",
+        description="A Kaggle run cannot be stopped through Kaggle's API: without "
+        '`{"confirm": true}` the answer is 409 saying so; with it the hub stops following '
+        "the run (it goes on on Kaggle until it ends).",
+    )
     def post(self, request, job_id: int):
-        job = services.cancel_training(user=request.user, job_id=job_id)
+        body = CancelRequestSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        job = services.cancel_training(
+            user=request.user, job_id=job_id, confirm=body.validated_data["confirm"]
+        )
         return Response(JobSerializer(job).data)
 
 

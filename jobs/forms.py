@@ -4,13 +4,29 @@ from django import forms
 
 DATASETS = [("digits", "digits (scikit-learn, 8×8 images)"), ("mnist1d", "MNIST-1D (signals)")]
 MODELS = [("mlp", "MLP"), ("cnn", "Small CNN")]
-PLATFORMS = [("local", "This hub's workers (CPU)")]
+PLATFORMS = [("local", "This hub's workers (CPU)"), ("kaggle", "Kaggle (your account)")]
+KAGGLE_HARDWARE = [
+    ("cpu", "CPU"),
+    ("t4", "T4 ×2 (Kaggle; P100 requests run here)"),
+    ("l4", "L4"),
+    ("a100", "A100 (Pro)"),
+    ("h100", "H100 (Pro)"),
+    ("tpu-v5e-8", "TPU v5e-8 (Pro)"),
+]
 
 
 class NewJobForm(forms.Form):
     name = forms.CharField(max_length=100, required=False)
     platform = forms.ChoiceField(choices=PLATFORMS, initial="local")
     dataset = forms.ChoiceField(choices=DATASETS, initial="digits")
+    kaggle_dataset = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Kaggle data (optional)",
+        help_text="kaggle:OWNER/DATASET/FILE.csv:LABEL or competition:NAME/FILE.csv:LABEL; "
+        "replaces the data set above on Kaggle.",
+    )
+    hardware = forms.ChoiceField(choices=KAGGLE_HARDWARE, initial="cpu", required=False)
     model = forms.ChoiceField(choices=MODELS, initial="mlp")
     epochs = forms.IntegerField(min_value=1, max_value=1000, initial=10)
     batch_size = forms.IntegerField(min_value=1, max_value=65536, initial=128)
@@ -36,6 +52,10 @@ class NewJobForm(forms.Form):
     def spec_dict(self) -> dict:
         data = dict(self.cleaned_data)
         data["ast_config"] = {name: data.pop(name) for name in self.AST_FIELDS}
+        kaggle_dataset = data.pop("kaggle_dataset", "")
+        if kaggle_dataset:
+            data["dataset"] = kaggle_dataset
+        data["hardware"] = data.get("hardware") or "cpu"
         return data
 
 

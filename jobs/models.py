@@ -272,3 +272,45 @@ class LeaderboardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.job_id} as {self.display_name or 'anonymous'}"
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the score"
+    COMPLETE = "complete", "Scored"
+    ERROR = "error", "Failed"
+
+
+class CompetitionSubmission(models.Model):
+    """A file from a run's outputs submitted to a Kaggle competition, and its score."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competition_submissions"
+    )
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="submissions")
+    competition = models.CharField(max_length=100)
+    file_name = models.CharField(max_length=200)
+    message = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
+    )
+    ref = models.BigIntegerField(null=True, blank=True, help_text="Kaggle's submission id.")
+    public_score = models.CharField(max_length=50, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.competition} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != SubmissionStatus.PENDING
+
+    @property
+    def url(self) -> str:
+        return f"https://www.kaggle.com/competitions/{self.competition}/submissions"

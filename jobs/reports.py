@@ -133,6 +133,7 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
             template=template,
             repo_id=job.hf_repo or None,
             plot_names=plot_names,
+            leaderboard=_leaderboard(job) if template == "competition" else None,
         )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
@@ -142,3 +143,19 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
     return save_card(
         job=job, template=template, markdown=card.markdown, badges=card.badges, plots=plots
     )
+
+
+def _leaderboard(job) -> dict[str, str] | None:
+    """The run's latest scored Kaggle submission, for the competition card."""
+    from jobs.competitions import latest_score
+
+    submission = latest_score(job)
+    if submission is None:
+        return None
+    return {
+        "competition": submission.competition,
+        "url": f"https://www.kaggle.com/competitions/{submission.competition}/leaderboard",
+        "public_score": submission.public_score,
+        "file_name": submission.file_name,
+        "scored_at": f"{submission.scored_at:%Y-%m-%d}" if submission.scored_at else "",
+    }

@@ -34,6 +34,15 @@ class JobSpecSerializer(StrictSerializer):
     hf_repo = StrictCharField(max_length=200, required=False, allow_blank=True)
 
 
+class CancelRequestSerializer(StrictSerializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="For a platform that cannot stop a run (Kaggle): stop following it here; "
+        "the run goes on there until it ends.",
+    )
+
+
 class ProgressSerializer(serializers.Serializer):
     epoch = serializers.IntegerField()
     epochs = serializers.IntegerField()

@@ -50,6 +50,7 @@ def _store_job(
         engine_version=ENGINE_VERSION,
         script_sha256=script_sha256(script),
         slot_period=reservation.period_start,
+        platform_state=spec.platform_state(),
         holds_slot=reservation.holds_slot,
         **links,
     )
@@ -123,12 +124,17 @@ def rerun_training(*, user, job_id: int) -> TrainingJob:
     )
 
 
-def cancel_training(*, user, job_id: int) -> TrainingJob:
+def cancel_training(*, user, job_id: int, confirm: bool = False) -> TrainingJob:
+    """Stop a job. Where the platform cannot stop a run (Kaggle) the run goes on there:
+    the user is told so, and only with `confirm` does the hub stop following it."""
     job = job_for(user, job_id)
     if job.is_terminal:
         raise Conflict(f"Job {job.pk} already {job.status}; nothing to cancel.")
     adapter = adapter_for(job.platform)
-    if adapter.is_remote and adapter.can_cancel:
+    launched = job.status != JobStatus.QUEUED
+    if not adapter.can_cancel and launched and not confirm:
+        raise Conflict(_cannot_stop_message(job))
+    if adapter.is_remote and adapter.can_cancel and job.external_id:
         # Stop it on the platform first: if the platform refuses, the user hears so and
         # the job stays as it is, rather than showing "cancelled" while it runs and bills.
         credential = use_credential(user=user, provider=adapter.needs_credential)
@@ -136,12 +142,33 @@ def cancel_training(*, user, job_id: int) -> TrainingJob:
             adapter.cancel(handle_for(job), credential)
         except PlatformBusy as busy:
             raise PlatformUnavailable(f"{busy} The run was not cancelled; try again.") from None
-    if state.transition(job.pk, JobStatus.CANCELLED, failure_reason="Cancelled by the user."):
-        audit.record(user=user, actor=user, action="job.cancelled", target=job)
+    reason = "Cancelled by the user."
+    if not adapter.can_cancel and launched:
+        reason = (
+            "No longer followed here at the user's request; the run may still be going "
+            f"on {job.get_platform_display()}."
+        )
+    if state.transition(job.pk, JobStatus.CANCELLED, failure_reason=reason):
+        audit.record(
+            user=user,
+            actor=user,
+            action="job.cancelled",
+            target=job,
+            detail={"platform_stopped": adapter.can_cancel or not launched},
+        )
         if not adapter.is_remote:
             adapter.cancel(handle_for(job), None)
     job.refresh_from_db()
     return job
+
+
+def _cannot_stop_message(job: TrainingJob) -> str:
+    where = (job.platform_state or {}).get("url") or f"your {job.get_platform_display()} account"
+    return (
+        f"{job.get_platform_display()} has no API to stop a running kernel; job {job.pk} keeps "
+        f"running and using your GPU quota until it ends — stop it at {where}. Cancel again "
+        "with confirm=true to stop following it here."
+    )
 
 
 def record_metric(*, job_id: int, point: dict) -> bool:

@@ -6,12 +6,13 @@ config that the job stores and runs.
 """
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from asthub_site.errors import InvalidInput
 from jobs.platforms.huggingface.flavors import DEFAULT_FLAVOR as HF_DEFAULT_FLAVOR
 from jobs.platforms.huggingface.flavors import check_flavor
+from jobs.platforms.kaggle.kernels import canonical_hardware, data_sources, is_kaggle_source
 from jobs.training import ConfigError, TrainingConfig
 
 PLATFORMS = ("local", "kaggle", "huggingface")
@@ -64,6 +65,9 @@ class JobSpec:
                 fields={name: ["unknown field"] for name in unknown},
             )
         spec = cls(**data)
+        if spec.platform == "kaggle" and isinstance(spec.hardware, str):
+            # One name per accelerator (t4x2, p100 → t4) so the plan check sees it too.
+            spec = replace(spec, hardware=canonical_hardware(spec.hardware))
         spec.validate()
         return spec
 
@@ -102,6 +106,19 @@ class JobSpec:
             raise InvalidInput("hardware: at most 40 characters.")
         if self.platform == "huggingface":
             check_flavor(self.hardware)
+        elif self.platform == "kaggle":
+            if canonical_hardware(self.hardware) != self.hardware:
+                raise InvalidInput(
+                    f"On Kaggle, hardware {self.hardware!r} is called "
+                    f"{canonical_hardware(self.hardware)!r}.",
+                    fields={"hardware": ["use the canonical name"]},
+                )
+        elif is_kaggle_source(self.dataset):
+            raise InvalidInput(
+                "kaggle: and competition: data sets are attached to Kaggle kernels; "
+                "use platform 'kaggle' for them.",
+                fields={"dataset": ["kaggle only"]},
+            )
         unknown_ast = sorted(set(self.ast_config) - set(AST_KEYS))
         if unknown_ast:
             raise InvalidInput(
@@ -118,8 +135,12 @@ class JobSpec:
 
     def engine_config(self) -> dict[str, Any]:
         """The exact config the engine runs, validated by the engine itself."""
+        dataset = self.dataset
+        if self.platform == "kaggle":
+            # The kernel reads an attached data set from /kaggle/input/...
+            dataset = data_sources(self.dataset).engine_dataset
         raw = {
-            "dataset": self.dataset,
+            "dataset": dataset,
             "model": self.model,
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -131,6 +152,13 @@ class JobSpec:
             return TrainingConfig.from_dict(raw).to_dict()
         except ConfigError as exc:
             raise InvalidInput(str(exc)) from exc
+
+    def platform_state(self) -> dict[str, Any]:
+        """What the platform needs at launch beyond the engine config (Kaggle: the data
+        sets and competitions to attach to the kernel)."""
+        if self.platform == "kaggle":
+            return {"data_sources": data_sources(self.dataset).as_state()}
+        return {}
 
 
 def _check_type(name: str, value: Any, kind: type) -> None:

@@ -252,3 +252,13 @@ def publish_model(self, publication_id: int) -> None:
         fail_publication(
             publication_id, f"Publishing failed unexpectedly ({type(error).__name__}); retry."
         )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def watch_submission(self, submission_id: int) -> None:
+    """Follow a competition submission until Kaggle has scored it (or given up)."""
+    from jobs.competitions import check_submission
+
+    wait = check_submission(submission_id=submission_id)
+    if wait is not None:
+        raise self.retry(countdown=wait)

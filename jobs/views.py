@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
@@ -14,6 +15,7 @@ from jobs.forms import CardForm, CompareForm, NewJobForm
 from jobs.leaderboard.views import ListingForm
 from jobs.models import JobStatus, LeaderboardEntry
 from jobs.monitoring import progress_with_costs
+from jobs.platforms import adapter_for
 from jobs.publication_views import PublishRunForm
 from jobs.sharing.selectors import share_tokens_for_job
 from jobs.spec import JobSpec
@@ -66,6 +68,8 @@ def job_detail(request, job_id: int):
             "shares": share_tokens_for_job(request.user, job.pk),
             "listing": LeaderboardEntry.objects.filter(job=job).first(),
             "listing_form": ListingForm(),
+            "confirm_cancel": request.GET.get("confirm_cancel") == "1" and not job.is_terminal,
+            "can_stop": adapter_for(job.platform).can_cancel,
             "publish_form": PublishRunForm(initial={"target_ref": job.hf_repo}),
             "publications": job.publications.all()[:20],
         },
@@ -75,10 +79,14 @@ def job_detail(request, job_id: int):
 @login_required
 @require_POST
 def cancel_job(request, job_id: int):
+    confirm = request.POST.get("confirm") == "yes"
     try:
-        services.cancel_training(user=request.user, job_id=job_id)
+        services.cancel_training(user=request.user, job_id=job_id, confirm=confirm)
     except HubError as error:
         messages.error(request, error.message)
+        if error.status == 409 and not confirm:
+            # The platform cannot stop the run: the job page now asks to confirm.
+            return redirect(f"{reverse('portal:job', args=[job_id])}?confirm_cancel=1")
     return redirect("portal:job", job_id=job_id)
 
 

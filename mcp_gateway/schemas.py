@@ -270,3 +270,29 @@ class LeaderboardOut(BaseModel):
         "model, accuracy, energy_kwh, energy_source, energy_saved_kwh, energy_savings, "
         "saving_basis, model_url)."
     )
+
+
+class SubmissionOut(BaseModel):
+    submission_id: int
+    job_id: int
+    competition: str
+    file_name: str
+    status: Literal["pending", "complete", "error"] = Field(
+        description="pending until Kaggle has scored it; complete carries public_score."
+    )
+    public_score: str
+    failure_reason: str
+    url: str = Field(description="The competition's submissions page.")
+
+    @classmethod
+    def of(cls, submission) -> "SubmissionOut":
+        return cls(
+            submission_id=submission.pk,
+            job_id=submission.job_id,
+            competition=submission.competition,
+            file_name=submission.file_name,
+            status=submission.status,
+            public_score=submission.public_score,
+            failure_reason=submission.failure_reason,
+            url=submission.url,
+        )

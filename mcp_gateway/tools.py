@@ -174,14 +174,27 @@ def register(server: MCPServer) -> None:
         return await call_as_user(run)
 
     @tool("jobs:write", CANCEL, "Cancel a training run")
-    async def cancel_training(job_id: JobId) -> schemas.JobSummary:
+    async def cancel_training(
+        job_id: JobId,
+        confirm: Annotated[
+            bool,
+            Field(
+                description="Kaggle cannot stop a running kernel: true stops following it "
+                "here while it runs on (and spends GPU quota) until it ends. Only after the "
+                "user agreed to that."
+            ),
+        ] = False,
+    ) -> schemas.JobSummary:
         """Stop a queued or running job; it ends as cancelled and frees its concurrent slot.
-        The month's job count is not refunded. Ask the user before cancelling."""
+        The month's job count is not refunded. Ask the user before cancelling. A running
+        Kaggle run cannot be stopped through Kaggle's API: the first call answers with an
+        error saying so and where to stop it; call again with confirm=true if the user
+        wants the hub to stop following it anyway."""
 
         def run(user):
             from jobs.services import cancel_training as cancel
 
-            return schemas.JobSummary.of(cancel(user=user, job_id=job_id))
+            return schemas.JobSummary.of(cancel(user=user, job_id=job_id, confirm=confirm))
 
         return await call_as_user(run)
 
@@ -264,6 +277,48 @@ def register(server: MCPServer) -> None:
             publication = await call_as_user(_publication_reader(publication.publication_id))
             await ctx.report_progress(0, None, f"publication {publication.status}")
         return publication
+
+    @tool("jobs:write", PUBLISH, "Submit to a Kaggle competition")
+    async def submit_to_competition(
+        run_id: JobId,
+        competition: Annotated[str, Field(description="As in kaggle.com/competitions/NAME.")],
+        file: Annotated[str, Field(description="One of the run's artifacts, e.g. submission.csv.")],
+        ctx: Context,
+        message: Annotated[str, Field(max_length=500)] = "",
+        wait_seconds: Annotated[
+            float, Field(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this for the score.")
+        ] = 60,
+    ) -> schemas.SubmissionOut:
+        """Submit a file from a succeeded run's outputs to a Kaggle competition with the
+        user's Kaggle account, and return the public score once Kaggle has scored it (or
+        the pending submission when wait_seconds runs out; call again with list_jobs /
+        this tool's answer id to follow). Fails clearly when the competition's rules were
+        not accepted or the competition does not exist. Counts against Kaggle's daily
+        submission limit, so ask the user first."""
+
+        def start(user):
+            from jobs.competitions import submit_to_competition as submit
+
+            return schemas.SubmissionOut.of(
+                submit(user=user, run_id=run_id, competition=competition, file=file,
+                       message=message)
+            )  # fmt: skip
+
+        def read(submission_id):
+            def run(user):
+                from jobs.competitions import submission_for
+
+                return schemas.SubmissionOut.of(submission_for(user, submission_id))
+
+            return run
+
+        submission = await call_as_user(start)
+        deadline = time.monotonic() + wait_seconds
+        while submission.status == "pending" and time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            submission = await call_as_user(read(submission.submission_id), count=False)
+            await ctx.report_progress(0, None, f"submission {submission.status}")
+        return submission
 
     @tool("jobs:read", READ, "List publications")
     async def list_publications(

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ALL_SCOPES
 from accounts.services import create_token, sign_up
+from tests.fakes.kaggle import running_fake
 
 PASSWORD = "correct horse battery staple"
 REQUIRE_SERVICES = os.environ.get("ASTHUB_REQUIRE_SERVICES") == "1"
@@ -105,3 +106,11 @@ def hf_hub(settings):
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@pytest.fixture
+def kaggle_fake(settings):
+    """A local Kaggle (tests/fakes/kaggle.py) that the hub's Kaggle client talks to."""
+    with running_fake() as fake:
+        settings.KAGGLE_API_BASE = fake.base_url
+        yield fake

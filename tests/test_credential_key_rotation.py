@@ -11,8 +11,9 @@ from accounts.services import CredentialInput, add_credential, use_credential
 pytestmark = pytest.mark.django_db
 
 
-def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings, hf_hub):
+def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings, hf_hub, kaggle_fake):
     hf_hub.add_user("alice-hf", token="hf_alice1")
+    kaggle_fake.add_user("bob-kg", token="KGAT_bob2")
     old_key = Fernet.generate_key().decode()
     new_key = Fernet.generate_key().decode()
     settings.CREDENTIAL_ENCRYPTION_KEYS = [old_key]
@@ -22,7 +23,10 @@ def test_rotation_moves_every_credential_to_the_new_key(alice, bob, settings, hf
     call_command("rotate_credential_keys")
     settings.CREDENTIAL_ENCRYPTION_KEYS = [new_key]  # the old key can now be dropped
     assert use_credential(user=alice, provider="huggingface") == {"token": "hf_alice1"}
-    assert use_credential(user=bob, provider="kaggle") == {"token": "KGAT_bob2"}
+    assert use_credential(user=bob, provider="kaggle") == {
+        "token": "KGAT_bob2",
+        "kaggle_username": "bob-kg",
+    }
     assert AuditEvent.objects.get(action="credentials.keys_rotated").detail == {"rotated": 2}
 
 

@@ -21,7 +21,8 @@ def _hub_knows_the_hf_token(hf_hub):
     hf_hub.add_user("alice-hf", token=HF_TOKEN)
 
 
-def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as):
+def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as, kaggle_fake):
+    kaggle_fake.add_user("alice-kg", token=KAGGLE_TOKEN)
     api = api_as(alice)
     created = api.post(
         "/api/v1/credentials",
@@ -39,7 +40,8 @@ def test_adding_kaggle_token_lists_only_its_last_four(alice, api_as):
     assert row["label"] == "main" and row["last_used_at"] is None
 
 
-def test_kaggle_username_and_key_and_hf_token_are_accepted(alice, api_as):
+def test_kaggle_username_and_key_and_hf_token_are_accepted(alice, api_as, kaggle_fake):
+    kaggle_fake.add_user("alice", key="0123456789abcdef")
     api = api_as(alice)
     legacy = api.post(
         "/api/v1/credentials",
@@ -53,6 +55,7 @@ def test_kaggle_username_and_key_and_hf_token_are_accepted(alice, api_as):
     assert use_credential(user=alice, provider="kaggle", label="legacy") == {
         "username": "alice",
         "key": "0123456789abcdef",
+        "kaggle_username": "alice",
     }
 
 

@@ -2,10 +2,12 @@
 
 from jobs.platforms.base import PlatformAdapter, PlatformUnavailable
 from jobs.platforms.huggingface.adapter import HuggingFaceJobsAdapter
+from jobs.platforms.kaggle.adapter import KaggleAdapter
 from jobs.platforms.local import LocalAdapter
 
 ADAPTERS: dict[str, PlatformAdapter] = {
     "local": LocalAdapter(),
+    "kaggle": KaggleAdapter(),
     "huggingface": HuggingFaceJobsAdapter(),
 }
 

@@ -2,12 +2,20 @@
 
 from jobs.platforms.base import PlatformUnavailable
 from jobs.platforms.huggingface.publishing import HubSource, HubTarget
+from jobs.platforms.kaggle.models import KaggleKernelSource, KaggleModelTarget
 from jobs.publishing.base import ModelSource, ModelTarget
 from jobs.publishing.local_target import LocalTarget
 
 # Each platform's adapter package registers its source and target here.
-SOURCES: dict[str, ModelSource] = {"huggingface": HubSource()}
-TARGETS: dict[str, ModelTarget] = {"local": LocalTarget(), "huggingface": HubTarget()}
+SOURCES: dict[str, ModelSource] = {
+    "huggingface": HubSource(),
+    "kaggle": KaggleKernelSource(),
+}
+TARGETS: dict[str, ModelTarget] = {
+    "local": LocalTarget(),
+    "huggingface": HubTarget(),
+    "kaggle": KaggleModelTarget(),
+}
 
 
 def target_for(platform: str) -> ModelTarget:

@@ -227,6 +227,7 @@ def _context(
     plot_names: Sequence[str],
     badges: list[str],
     front: dict[str, Any],
+    leaderboard: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     config_json = json.dumps(run.config, indent=2, sort_keys=True, default=str)
     ast = run.ast_settings
@@ -287,6 +288,7 @@ def _context(
         "command": REPRODUCE_COMMAND,
         "citation": citation,
         "citation_fence": code_fence(citation),
+        "leaderboard": leaderboard,
     }
 
 
@@ -299,6 +301,7 @@ def render_model_card(
     *,
     license: str = "apache-2.0",
     geographical_location: str | None = None,
+    leaderboard: dict[str, str] | None = None,
 ) -> ModelCard:
     """Render the card for ``run`` from a comparison made by ``compare_runs``."""
     if template not in TEMPLATES:
@@ -328,6 +331,7 @@ def render_model_card(
         plot_names=plot_names,
         badges=badges,
         front=front,
+        leaderboard=leaderboard,
     )
     markdown = _environment().get_template(f"{template}.md.j2").render(**context)
     return ModelCard(markdown=markdown, badges=badges, template=template)

@@ -146,7 +146,9 @@ def test_bad_specs_are_refused_before_anything_is_stored(alice, spec, message):
 
 def test_platform_without_adapter_says_not_available_yet(alice):
     with pytest.raises(PlatformUnavailable, match="not available on this hub yet"):
-        services.start_training(user=alice, spec=JobSpec.from_dict(FAST | {"platform": "kaggle"}))
+        services.start_training(
+            user=alice, spec=JobSpec.from_dict(FAST | {"platform": "huggingface"})
+        )
 
 
 def test_free_plan_cannot_use_a100_hardware(alice):

@@ -27,6 +27,7 @@ ALL_TOOLS = READ_TOOLS | {
     "start_training",
     "cancel_training",
     "sync_model",
+    "submit_to_competition",
     "create_model_card",
     "start_sweep",
     "get_usage",
@@ -147,7 +148,8 @@ def test_invalid_config_is_a_tool_error(hub):
 
 
 def test_platform_not_yet_delivered_says_so(hub):
-    message = error_of(run(call(hub, "alice", "start_training", {**QUICK, "platform": "kaggle"})))
+    arguments = {**QUICK, "platform": "huggingface"}
+    message = error_of(run(call(hub, "alice", "start_training", arguments)))
     assert "not available on this hub yet" in message
 
 

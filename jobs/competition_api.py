@@ -1,0 +1,75 @@
+"""REST endpoints for Kaggle competition submissions. Thin: parse, call one service."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from asthub_site.serializers import StrictCharField, StrictSerializer
+from jobs import competitions
+from jobs.api import Pages, ScopedView, _int_param
+
+
+class SubmitRequestSerializer(StrictSerializer):
+    run_id = serializers.IntegerField(min_value=1)
+    competition = StrictCharField(max_length=100, help_text="As in kaggle.com/competitions/NAME")
+    file = StrictCharField(max_length=200, help_text="One of the run's artifacts, by name.")
+    message = StrictCharField(max_length=500, required=False, allow_blank=True)
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    job_id = serializers.IntegerField()
+    competition = serializers.CharField()
+    file_name = serializers.CharField()
+    message = serializers.CharField()
+    status = serializers.CharField(help_text="pending, complete (scored) or error")
+    public_score = serializers.CharField(help_text="Set once Kaggle has scored it.")
+    failure_reason = serializers.CharField()
+    ref = serializers.IntegerField(allow_null=True, help_text="Kaggle's submission id")
+    url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    scored_at = serializers.DateTimeField(allow_null=True)
+
+
+def submission_as_dict(submission) -> dict:
+    return SubmissionSerializer(submission).data
+
+
+class SubmissionListView(ScopedView):
+    @extend_schema(
+        parameters=[OpenApiParameter("job", int), OpenApiParameter("page", int)],
+        responses=SubmissionSerializer(many=True),
+        summary="Your competition submissions (newest first)",
+    )
+    def get(self, request):
+        rows = competitions.submissions_for(request.user, job_id=_int_param(request, "job"))
+        pages = Pages()
+        page = pages.paginate_queryset(rows, request, view=self)
+        return pages.get_paginated_response(SubmissionSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=SubmitRequestSerializer,
+        responses={201: SubmissionSerializer},
+        summary="Submit a run's output file to a Kaggle competition",
+        description="Uploads the file and creates the submission with your Kaggle "
+        "credential; the score arrives later (GET the submission). 403 when you have not "
+        "accepted the competition's rules, 404 for an unknown competition or file.",
+        examples=[
+            OpenApiExample(
+                "Titanic",
+                value={"run_id": 12, "competition": "titanic", "file": "submission.csv"},
+            )
+        ],
+    )
+    def post(self, request):
+        body = SubmitRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        submission = competitions.submit_to_competition(user=request.user, **body.validated_data)
+        return Response(submission_as_dict(submission), status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailView(ScopedView):
+    @extend_schema(responses=SubmissionSerializer, summary="One submission and its score")
+    def get(self, request, submission_id: int):
+        submission = competitions.submission_for(request.user, submission_id)
+        return Response(submission_as_dict(submission))

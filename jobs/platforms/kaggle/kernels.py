@@ -1,0 +1,150 @@
+"""What a Kaggle kernel for a job is: its slug and title, its text, its accelerator and its
+data sources. Pure functions: no Django, no network."""
+
+import re
+from dataclasses import dataclass
+
+from asthub_site.errors import InvalidInput
+
+WORKING_DIR = "/kaggle/working"  # Kaggle collects a kernel's outputs from here
+INPUT_DIR = "/kaggle/input"
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    machine_shape: str | None  # SaveKernel's machineShape; None for a CPU session
+    kind: str  # "cpu" | "gpu" | "tpu": which weekly quota it spends
+
+
+# The hub's names for Kaggle's accelerators. "t4" is the plan catalogue's T4-class name
+# (Kaggle's T4 session has two of them).
+HARDWARE: dict[str, Accelerator] = {
+    "cpu": Accelerator(None, "cpu"),
+    "t4": Accelerator("NvidiaTeslaT4", "gpu"),
+    "t4-highmem": Accelerator("NvidiaTeslaT4Highmem", "gpu"),
+    "l4": Accelerator("NvidiaL4", "gpu"),
+    "l4x1": Accelerator("NvidiaL4X1", "gpu"),
+    "a100": Accelerator("NvidiaTeslaA100", "gpu"),
+    "h100": Accelerator("NvidiaH100", "gpu"),
+    "rtx-pro-6000": Accelerator("NvidiaRtxPro6000", "gpu"),
+    "tpu-v5e-8": Accelerator("TpuV5E8", "tpu"),
+    "tpu-v6e-8": Accelerator("TpuV6E8", "tpu"),
+}
+# Other spellings people use. Kaggle retired the P100: a P100 request runs on T4s.
+ALIASES = {
+    "none": "cpu",
+    "gpu": "t4",
+    "t4x2": "t4",
+    "t4-x2": "t4",
+    "2xt4": "t4",
+    "p100": "t4",
+    "gpu-p100": "t4",
+    "gpu-t4": "t4",
+    "tpu": "tpu-v5e-8",
+}
+
+
+def canonical_hardware(name: str) -> str:
+    """The hub's name for a Kaggle accelerator; InvalidInput naming the known ones."""
+    key = (name or "cpu").strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in HARDWARE:
+        raise InvalidInput(
+            f"Unknown Kaggle hardware {name!r}; Kaggle offers: {', '.join(HARDWARE)} "
+            "(p100 was retired and runs as t4).",
+            fields={"hardware": ["unknown on kaggle"]},
+        )
+    return key
+
+
+def accelerator(hardware: str) -> Accelerator:
+    return HARDWARE[canonical_hardware(hardware)]
+
+
+def kernel_slug(job_id: int) -> str:
+    # Kaggle derives a kernel's slug from its title; keep the two in step.
+    return f"ast-hub-job-{job_id}"
+
+
+def kernel_title(job_id: int) -> str:
+    return f"AST Hub job {job_id}"
+
+
+def kernel_text(bundle: str, *, baseline: bool) -> str:
+    """The engine bundle behind a fixed launcher: Kaggle runs a script with no arguments,
+    and collects outputs from /kaggle/working."""
+    argv = ["--out", WORKING_DIR] + (["--baseline"] if baseline else [])
+    launcher = (
+        "# AST Training Hub launcher: Kaggle runs this file without arguments.\n"
+        "import sys\n"
+        f"sys.argv[1:] = {argv!r}\n"
+    )
+    return launcher + bundle
+
+
+# --- data sets ---------------------------------------------------------------------------
+
+_SLUG = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+_FILE = r"(?:/(?P<file>[^:]+))?(?::(?P<label>[\w .-]+))?$"
+_DATASET_RE = re.compile(rf"^kaggle:(?P<owner>{_SLUG})/(?P<slug>{_SLUG}){_FILE}")
+_COMPETITION_RE = re.compile(rf"^competition:(?P<slug>{_SLUG}){_FILE}")
+DATASET_FORMS = (
+    "kaggle:OWNER/DATASET (a folder per class), kaggle:OWNER/DATASET/FILE.csv[:LABEL], "
+    "kaggle:OWNER/DATASET/FILE.npz, competition:NAME/FILE.csv[:LABEL]"
+)
+
+
+@dataclass(frozen=True)
+class DataSources:
+    """What a kernel attaches, and the path the engine reads inside the kernel."""
+
+    engine_dataset: str
+    datasets: tuple[str, ...] = ()
+    competitions: tuple[str, ...] = ()
+
+    def as_state(self) -> dict:
+        return {"datasets": list(self.datasets), "competitions": list(self.competitions)}
+
+
+def is_kaggle_source(dataset: str) -> bool:
+    return dataset.startswith(("kaggle:", "competition:"))
+
+
+def data_sources(dataset: str) -> DataSources:
+    """Attach a Kaggle data set or competition; anything else the engine builds itself."""
+    if not is_kaggle_source(dataset):
+        return DataSources(engine_dataset=dataset)
+    match = _DATASET_RE.match(dataset) or _COMPETITION_RE.match(dataset)
+    if match is None or ".." in (match.group("file") or ""):
+        raise InvalidInput(
+            f"Cannot read data set {dataset!r}; Kaggle data sets are: {DATASET_FORMS}.",
+            fields={"dataset": ["invalid"]},
+        )
+    slug, file, label = match.group("slug"), match.group("file"), match.group("label")
+    mount = f"{INPUT_DIR}/{slug}"
+    if file is None:
+        if dataset.startswith("competition:"):
+            raise InvalidInput(
+                "A competition data set names its file, e.g. "
+                "competition:titanic/train.csv:Survived.",
+                fields={"dataset": ["needs a file"]},
+            )
+        engine = f"imagefolder:{mount}"
+    elif file.lower().endswith(".csv"):
+        engine = f"csv:{mount}/{file}" + (f":{label}" if label else "")
+    elif file.lower().endswith(".npz") and not label:
+        engine = f"npz:{mount}/{file}"
+    else:
+        raise InvalidInput(
+            f"Kaggle data files must be .csv (optionally :LABEL_COLUMN) or .npz; got {file!r}.",
+            fields={"dataset": ["unsupported file"]},
+        )
+    if dataset.startswith("competition:"):
+        return DataSources(engine_dataset=engine, competitions=(slug,))
+    return DataSources(engine_dataset=engine, datasets=(f"{match.group('owner')}/{slug}",))
+
+
+def needs_internet(engine_dataset: str) -> bool:
+    """Downloads happen for hf: and torchvision sets, and mnist1d may need its package."""
+    kind = engine_dataset.split(":", 1)[0]
+    return kind not in {"digits", "npz", "csv", "imagefolder"}

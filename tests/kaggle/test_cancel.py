@@ -1,0 +1,87 @@
+"""Cancelling a Kaggle run: Kaggle has no API to stop a kernel, so every surface says so
+plainly, and only a confirmed cancel stops the hub following the run."""
+
+import httpx
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+
+from accounts.models import AuditEvent
+from asthub_client.cli import main
+from asthub_site.errors import Conflict
+from jobs import services
+from jobs.models import JobStatus
+from tests.kaggle.conftest import launched, sweep
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cancel_without_confirm_says_kaggle_cannot_stop_it(kaggle_alice, kaggle_fake, hub):
+    job, _ = launched(kaggle_alice, hub, kaggle_fake)
+    with pytest.raises(Conflict) as refused:
+        services.cancel_training(user=kaggle_alice, job_id=job.pk)
+    message = refused.value.message
+    assert "Kaggle has no API to stop a running kernel" in message
+    assert f"https://www.kaggle.com/code/alice-kg/ast-hub-job-{job.pk}" in message
+    assert "confirm=true" in message
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+    assert sweep() == {"polled": 1, "running": 1}  # still followed
+
+
+def test_confirmed_cancel_stops_following_the_run(kaggle_alice, kaggle_fake, hub):
+    job, _ = launched(kaggle_alice, hub, kaggle_fake)
+    cancelled = services.cancel_training(user=kaggle_alice, job_id=job.pk, confirm=True)
+    assert cancelled.status == JobStatus.CANCELLED
+    assert "may still be going on Kaggle" in cancelled.failure_reason
+    before = len(kaggle_fake.calls("GetKernelSessionStatus"))
+    assert sweep() == {"polled": 0}
+    assert len(kaggle_fake.calls("GetKernelSessionStatus")) == before
+    audit = AuditEvent.objects.get(action="job.cancelled")
+    assert audit.detail == {"platform_stopped": False}
+
+
+def test_queued_kaggle_job_cancels_at_once(kaggle_alice, kaggle_fake, hub):
+    from jobs.spec import JobSpec
+    from tests.kaggle.conftest import FAST
+
+    job = services.start_training(user=kaggle_alice, spec=JobSpec.from_dict(FAST))
+    assert services.cancel_training(user=kaggle_alice, job_id=job.pk).status == "cancelled"
+    assert not kaggle_fake.calls("SaveKernel")
+
+
+def test_rest_cancel_needs_confirm_and_bob_gets_404(kaggle_alice, bob, kaggle_fake, hub, api_as):
+    job, _ = launched(kaggle_alice, hub, kaggle_fake)
+    url = f"/api/v1/jobs/{job.pk}/cancel/"
+    assert api_as(bob).post(url, {"confirm": True}, format="json").status_code == 404
+    refused = api_as(kaggle_alice).post(url)
+    assert refused.status_code == 409
+    assert "no API to stop a running kernel" in refused.json()["error"]["message"]
+    assert api_as(kaggle_alice).post(url, {"force": True}, format="json").status_code == 400
+    done = api_as(kaggle_alice).post(url, {"confirm": True}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
+
+
+def test_cli_cancel_explains_then_confirm_stops_following(
+    kaggle_alice, kaggle_fake, hub, token_for, capsys
+):
+    job, _ = launched(kaggle_alice, hub, kaggle_fake)
+    transport = httpx.WSGITransport(app=WSGIHandler())
+    argv = ["--url", "http://testserver", "--token", token_for(kaggle_alice)]
+    assert main([*argv, "cancel", str(job.pk)], transport=transport) != 0
+    assert "no API to stop a running kernel" in capsys.readouterr().err
+    assert main([*argv, "cancel", str(job.pk), "--confirm"], transport=transport) == 0
+    assert f"Job {job.pk} is cancelled" in capsys.readouterr().out
+
+
+def test_portal_asks_to_confirm_before_it_stops_following(kaggle_alice, kaggle_fake, hub, client):
+    job, _ = launched(kaggle_alice, hub, kaggle_fake)
+    client.force_login(kaggle_alice)
+    page = client.post(f"/portal/jobs/{job.pk}/cancel/", follow=True)
+    html = page.content.decode()
+    assert "Kaggle has no API to stop a running kernel" in html
+    assert 'id="confirm-cancel"' in html and "Stop following it" in html
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+    client.post(f"/portal/jobs/{job.pk}/cancel/", {"confirm": "yes"})
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
