@@ -7,7 +7,6 @@ from billing.models import JobSlots
 from jobs import selectors, services, state
 from jobs.models import JobStatus, MetricPoint, TrainingJob
 from jobs.monitoring import monitor_training
-from jobs.platforms.base import PlatformUnavailable
 from jobs.platforms.local import LocalAdapter
 from jobs.spec import JobSpec
 from tests.jobs.conftest import FAST
@@ -142,13 +141,6 @@ def test_bad_specs_are_refused_before_anything_is_stored(alice, spec, message):
         services.start_training(user=alice, spec=JobSpec.from_dict(FAST | spec))
     assert not TrainingJob.objects.exists()
     assert JobSlots.objects.get(user=alice).jobs_this_period == 0
-
-
-def test_platform_without_adapter_says_not_available_yet(alice):
-    with pytest.raises(PlatformUnavailable, match="not available on this hub yet"):
-        services.start_training(
-            user=alice, spec=JobSpec.from_dict(FAST | {"platform": "huggingface"})
-        )
 
 
 def test_free_plan_cannot_use_a100_hardware(alice):

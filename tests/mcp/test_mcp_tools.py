@@ -147,10 +147,10 @@ def test_invalid_config_is_a_tool_error(hub):
     assert "colour" in unknown_key
 
 
-def test_platform_not_yet_delivered_says_so(hub):
-    arguments = {**QUICK, "platform": "huggingface"}
+def test_unknown_remote_hardware_is_refused_naming_the_choices(hub):
+    arguments = {**QUICK, "platform": "kaggle", "hardware": "quantum-annealer"}
     message = error_of(run(call(hub, "alice", "start_training", arguments)))
-    assert "not available on this hub yet" in message
+    assert "quantum-annealer" in message and "t4" in message
 
 
 def test_over_quota_is_a_tool_error_an_assistant_can_act_on(hub):
