@@ -285,6 +285,7 @@ class FakeHuggingFace:
         self.log_hold_seconds = log_hold_seconds
         self._ids = itertools.count(1)
         self.routes: list[tuple[str, re.Pattern, Handler]] = []
+        self.oauth = None  # a mounted FakeHFOAuth, whose access tokens the Hub accepts
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._install_routes()
@@ -336,7 +337,15 @@ class FakeHuggingFace:
 
     def user_for_token(self, token: str) -> User | None:
         with self.lock:
-            return next((u for u in self.users.values() if token in u.tokens), None)
+            user = next((u for u in self.users.values() if token in u.tokens), None)
+        if user is None and self.oauth is not None and self.oauth.token_is_valid(token):
+            # An OAuth access token from the mounted provider acts for the Hub user of the
+            # same name, as on huggingface.co; an expired one is refused like a bad token.
+            account = self.oauth.users[self.oauth.access_tokens[token].sub]
+            self.add_user(account.preferred_username)
+            with self.lock:
+                user = self.users[account.preferred_username]
+        return user
 
     def fail(
         self,
@@ -379,6 +388,32 @@ class FakeHuggingFace:
             self.routes.insert(0, entry)
         else:
             self.routes.append(entry)
+
+    def mount_oauth(self, provider) -> None:
+        """Serve a `tests.fakes.huggingface_oauth.FakeHFOAuth` from this Hub, as
+        huggingface.co serves its OIDC provider from the same origin (issuer = Hub URL)."""
+        from tests.fakes.huggingface_oauth import OAUTH_ROUTES, FakeRequest
+
+        provider.issuer = self.url
+        self.oauth = provider
+
+        def serve(request: Request) -> Response:
+            answer = provider.dispatch(
+                FakeRequest(
+                    method=request.method,
+                    path=request.path,
+                    query=request.query,
+                    headers=request.headers,
+                    body=request.body,
+                    base_url=self.url,
+                )
+            )
+            if answer is None:
+                raise HubError(404, f"Not found: {request.method} {request.path}")
+            return Response(answer.status, answer.body, dict(answer.headers))
+
+        for method, pattern, _ in OAUTH_ROUTES:
+            self.add_route(method, pattern.pattern, serve)
 
     # -- dispatch -----------------------------------------------------------------------
 
