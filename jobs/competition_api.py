@@ -31,6 +31,13 @@ class SubmissionSerializer(serializers.Serializer):
     scored_at = serializers.DateTimeField(allow_null=True)
 
 
+class SubmissionPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SubmissionSerializer(many=True)
+
+
 def submission_as_dict(submission) -> dict:
     return SubmissionSerializer(submission).data
 
@@ -38,7 +45,7 @@ def submission_as_dict(submission) -> dict:
 class SubmissionListView(ScopedView):
     @extend_schema(
         parameters=[OpenApiParameter("job", int), OpenApiParameter("page", int)],
-        responses=SubmissionSerializer(many=True),
+        responses=SubmissionPageSerializer,
         summary="Your competition submissions (newest first)",
     )
     def get(self, request):

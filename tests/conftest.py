@@ -114,3 +114,23 @@ def kaggle_fake(settings):
     with running_fake() as fake:
         settings.KAGGLE_API_BASE = fake.base_url
         yield fake
+
+
+@pytest.fixture
+def hub_transport():
+    """An httpx transport into this hub's WSGI app, inside the test's transaction (for the
+    SDK and CLI in-process). Django closes the database connection when a request ends;
+    its test client switches that off, and so must this, or on PostgreSQL the test's
+    transaction is gone after the first request."""
+    import httpx
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield httpx.WSGITransport(app=WSGIHandler())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -2,9 +2,7 @@
 
 import json
 
-import httpx
 import pytest
-from django.core.wsgi import get_wsgi_application
 
 from asthub_client.cli import main as cli_main
 from jobs import services
@@ -88,11 +86,11 @@ def test_unpublished_run_and_missing_credential_are_clear_errors(
 
 
 def test_cli_collection_command_against_the_real_api(
-    alice, token_for, connect_hf, eager_tasks, capsys
+    alice, token_for, connect_hf, eager_tasks, capsys, hub_transport
 ):
     connect_hf(alice, "alice-hf")
     job = _published_run(alice, eager_tasks, "digits-ast")
-    transport = httpx.WSGITransport(app=get_wsgi_application())
+    transport = hub_transport
     argv = ["--url", "http://testserver", "--token", token_for(alice)]
     code = cli_main(
         [*argv, "collection", "AST zoo", "--job", str(job.pk), "--json"], transport=transport

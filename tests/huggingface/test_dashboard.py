@@ -5,10 +5,8 @@ import json
 import types
 import urllib.error
 
-import httpx
 import pytest
 import yaml
-from django.core.wsgi import get_wsgi_application
 
 from asthub_client.cli import main as cli_main
 from jobs import services
@@ -112,10 +110,12 @@ def test_hub_failure_revokes_the_link_just_minted(alice, api_as, connect_hf, hf_
     assert not ShareToken.objects.active().exists()
 
 
-def test_cli_and_portal_deploy_the_dashboard(alice, token_for, connect_hf, hf_hub, client, capsys):
+def test_cli_and_portal_deploy_the_dashboard(
+    alice, token_for, connect_hf, hf_hub, client, capsys, hub_transport
+):
     job = services.start_training(user=alice, spec=JobSpec.from_dict(FAST))
     connect_hf(alice, "alice-hf")
-    transport = httpx.WSGITransport(app=get_wsgi_application())
+    transport = hub_transport
     argv = ["--url", "http://testserver", "--token", token_for(alice)]
     assert cli_main([*argv, "dashboard", str(job.pk), "--json"], transport=transport) == 0
     assert json.loads(capsys.readouterr().out)["space_id"] == "alice-hf/asthub-dashboard"

@@ -1,9 +1,7 @@
 """Cancelling a Kaggle run: Kaggle has no API to stop a kernel, so every surface says so
 plainly, and only a confirmed cancel stops the hub following the run."""
 
-import httpx
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 
 from accounts.models import AuditEvent
 from asthub_client.cli import main
@@ -62,10 +60,10 @@ def test_rest_cancel_needs_confirm_and_bob_gets_404(kaggle_alice, bob, kaggle_fa
 
 
 def test_cli_cancel_explains_then_confirm_stops_following(
-    kaggle_alice, kaggle_fake, hub, token_for, capsys
+    kaggle_alice, kaggle_fake, hub, token_for, capsys, hub_transport
 ):
     job, _ = launched(kaggle_alice, hub, kaggle_fake)
-    transport = httpx.WSGITransport(app=WSGIHandler())
+    transport = hub_transport
     argv = ["--url", "http://testserver", "--token", token_for(kaggle_alice)]
     assert main([*argv, "cancel", str(job.pk)], transport=transport) != 0
     assert "no API to stop a running kernel" in capsys.readouterr().err

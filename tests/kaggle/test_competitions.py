@@ -2,9 +2,7 @@
 until Kaggle has it, and the competition card showing it; clear errors for rules not
 accepted and unknown competitions, on REST, the SDK/CLI and the service."""
 
-import httpx
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 
 from asthub_client import Client
 from asthub_client.cli import main
@@ -124,9 +122,9 @@ def test_submitting_a_running_job_is_a_conflict(kaggle_alice, kaggle_fake, hub, 
 
 
 def test_cli_submits_and_the_sdk_waits_for_the_score(
-    kaggle_alice, finished_run, titanic, hub, token_for, capsys
+    kaggle_alice, finished_run, titanic, hub, token_for, capsys, hub_transport
 ):
-    transport = httpx.WSGITransport(app=WSGIHandler())
+    transport = hub_transport
     token = token_for(kaggle_alice)
     argv = ["--url", "http://testserver", "--token", token]
     with hub(execute=True):

@@ -1,16 +1,14 @@
 """The SDK and CLI talk to this very Django app in-process (httpx's WSGI transport), so
 their tests go through the real REST views, services and database."""
 
-import httpx
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 
 HUB_URL = "http://testserver"
 
 
 @pytest.fixture
-def wsgi_transport():
-    return httpx.WSGITransport(app=WSGIHandler())
+def wsgi_transport(hub_transport):
+    return hub_transport
 
 
 @pytest.fixture(autouse=True)
