@@ -34,7 +34,13 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or load_or_create_secret(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address users reach the hub at (links in share pages, Spaces, MCP metadata); by
+# default where `make run` serves (HOST/PORT), a wildcard bind reached through localhost.
+_SERVED_HOST = os.environ.get("HOST", "127.0.0.1")
+_SERVED_HOST = "127.0.0.1" if _SERVED_HOST in {"0.0.0.0", "::", ""} else _SERVED_HOST
+PUBLIC_BASE_URL = os.environ.get(
+    "PUBLIC_BASE_URL", f"http://{_SERVED_HOST}:{os.environ.get('PORT', '8000')}"
+).rstrip("/")
 # Browser origins allowed to call /mcp (DNS-rebinding protection); empty: the
 # ALLOWED_HOSTS names over http and https, any port.
 MCP_ALLOWED_ORIGINS = env_list("MCP_ALLOWED_ORIGINS")
