@@ -37,7 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The address users reach the hub at (links in share pages, Spaces, MCP metadata); by
 # default where `make run` serves (HOST/PORT), a wildcard bind reached through localhost.
 _SERVED_HOST = os.environ.get("HOST", "127.0.0.1")
-_SERVED_HOST = "127.0.0.1" if _SERVED_HOST in {"0.0.0.0", "::", ""} else _SERVED_HOST
+_SERVED_HOST = "127.0.0.1" if _SERVED_HOST in {"0.0.0.0", "::", ""} else _SERVED_HOST  # noqa: S104
 PUBLIC_BASE_URL = os.environ.get(
     "PUBLIC_BASE_URL", f"http://{_SERVED_HOST}:{os.environ.get('PORT', '8000')}"
 ).rstrip("/")
