@@ -39,6 +39,13 @@ class Pages(PageNumberPagination):
             raise InvalidInput(f"page_size must be an integer from 1 to {self.max_page_size}.")
         return super().get_page_size(request)
 
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty ?page= as page 1; a malformed request deserves to hear so.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not raw.isdigit() and raw not in self.last_page_strings:
+            raise InvalidInput("page must be a positive integer.")
+        return super().get_page_number(request, paginator)
+
 
 class ScopedView(APIView):
     permission_classes = APIView.permission_classes + [RequiresScope]

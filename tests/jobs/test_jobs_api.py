@@ -209,3 +209,10 @@ async def test_event_stream_refuses_strangers_before_streaming(alice, bob, token
     unscoped = await client.get(path, headers={"Authorization": f"Bearer {reader_without_jobs}"})
     assert unscoped.status_code == 403
     await sync_to_async(connections.close_all)()  # the executor thread's connection
+
+
+@pytest.mark.parametrize("page", ["", "x", "-1"])
+def test_malformed_page_numbers_are_a_clear_400(alice, api_as, page):
+    response = api_as(alice).get(f"/api/v1/jobs/?page={page}")
+    assert response.status_code == 400
+    assert "page must be a positive integer" in response.json()["error"]["message"]
