@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from asthub_site.errors import InvalidInput, NotFound
 from asthub_site.serializers import StrictCharField, StrictSerializer
-from jobs.api import Pages, ScopedView, _int_param
+from jobs.api import Pages, ScopedView
 from jobs.artifacts import artifact_storage
 from jobs.models import Publication
 from jobs.publishing.services import publication_for, sync_model
@@ -91,11 +91,10 @@ class PublicationListView(ScopedView):
     def get(self, request):
         publications = Publication.objects.for_user(request.user)
         raw = request.query_params.get("job_id")
-        if raw is not None and not raw.isdigit():
-            raise InvalidInput("job_id must be a job's id (a positive integer).")
-        job_id = _int_param(request, "job_id")
-        if job_id is not None:
-            publications = publications.filter(job_id=job_id)
+        if raw is not None:
+            if not raw.isdigit():
+                raise InvalidInput("job_id must be a job's id (a positive integer).")
+            publications = publications.filter(job_id=int(raw))
         pages = Pages()
         page = pages.paginate_queryset(publications, request, view=self)
         return pages.get_paginated_response([publication_as_dict(p) for p in page])
