@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.services import use_credential
 from asthub_site.errors import Conflict, InvalidInput, NotFound
+from jobs import dispatch
 from jobs.artifacts import open_artifact
 from jobs.models import CompetitionSubmission, JobStatus, SubmissionStatus
 from jobs.platforms.base import PlatformBusy
@@ -79,9 +80,7 @@ def submit_to_competition(
 
 
 def _enqueue_watch(submission_id: int) -> None:
-    from jobs.tasks import watch_submission
-
-    watch_submission.delay(submission_id)
+    dispatch.watch_submission(submission_id)
 
 
 def submission_for(user, submission_id: int) -> CompetitionSubmission:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from asthub_site.serializers import StrictCharField, StrictSerializer
 from jobs.api import ScopedView
 from jobs.platforms.huggingface.collections import MAX_ITEMS, MAX_TITLE, create_collection
-from jobs.platforms.huggingface.dashboard import deploy_dashboard
+from jobs.sharing.dashboard_space import deploy_dashboard
 
 
 class CollectionRequestSerializer(StrictSerializer):

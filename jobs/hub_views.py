@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
-from jobs.platforms.huggingface import dashboard
 from jobs.platforms.huggingface.collections import MAX_TITLE, create_collection
+from jobs.sharing import dashboard_space as dashboard
 
 _SPLIT = re.compile(r"[\s,]+")
 

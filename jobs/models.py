@@ -101,6 +101,13 @@ class TrainingJob(models.Model):
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     poll_failures = models.PositiveIntegerField(default=0)
     last_poll_error = models.CharField(max_length=300, blank=True)
+    # Local runs: who supervises the run and which engine process group it started, on
+    # which host, so that cancel, the runtime limit, hub shutdown and the reconciler can
+    # stop the engine even after the worker that started it is gone.
+    supervisor_host = models.CharField(max_length=255, blank=True)
+    supervisor_pid = models.PositiveIntegerField(null=True, blank=True)
+    engine_host = models.CharField(max_length=255, blank=True)
+    engine_pgid = models.PositiveIntegerField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ waiting job; the reconciler calls this too, so a lost wake-up only delays a laun
 from django.db import transaction
 
 from billing.quotas import release_running_slot, take_running_slot
+from jobs import dispatch
 from jobs.models import JobStatus, TrainingJob
 
 
@@ -17,8 +18,6 @@ def _oldest_waiting(user_id: int) -> int | None:
 
 def start_waiting_jobs(*, user_id: int) -> int:
     """Launch waiting jobs while the plan has free slots; returns how many launched."""
-    from jobs.services import enqueue_launch
-
     launched = 0
     while (job_id := _oldest_waiting(user_id)) is not None:
         with transaction.atomic():
@@ -30,7 +29,7 @@ def start_waiting_jobs(*, user_id: int) -> int:
             ).update(holds_slot=True):
                 release_running_slot(user_id=user_id)
                 continue
-            enqueue_launch(job_id)
+            dispatch.launch_after_commit(job_id)
         launched += 1
     return launched
 

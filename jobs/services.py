@@ -3,18 +3,15 @@
 from dataclasses import replace
 from itertools import product
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts import audit
-from accounts.services import use_credential
 from asthub_site.errors import Conflict, InvalidInput
 from billing import quotas
-from billing.effective_plan import effective_plan
-from jobs import state
-from jobs.events import publish_job_event
-from jobs.models import JobStatus, MetricPoint, Sweep, TrainingJob
+from jobs import dispatch
+from jobs.models import Sweep, TrainingJob
 from jobs.platforms import adapter_for
-from jobs.platforms.base import JobHandle, PlatformBusy, PlatformUnavailable
+from jobs.runs.cancel import cancel_run
 from jobs.selectors import job_for
 from jobs.spec import AST_KEYS, JobSpec
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
@@ -56,12 +53,6 @@ def _store_job(
     )
 
 
-def enqueue_launch(job_id: int) -> None:
-    from jobs.tasks import launch_job
-
-    transaction.on_commit(lambda: launch_job.delay(job_id))
-
-
 def start_training(
     *, user, spec: JobSpec, as_baseline: bool = False, wait_for_slot: bool = False, **links
 ) -> TrainingJob:
@@ -95,7 +86,7 @@ def start_training(
                 detail={"platform": stored.platform, "baseline": stored.is_baseline},
             )
             if stored.holds_slot:
-                enqueue_launch(stored.pk)
+                dispatch.launch_after_commit(stored.pk)
     return job
 
 
@@ -125,84 +116,13 @@ def rerun_training(*, user, job_id: int) -> TrainingJob:
 
 
 def cancel_training(*, user, job_id: int, confirm: bool = False) -> TrainingJob:
-    """Stop a job. Where the platform cannot stop a run (Kaggle) the run goes on there:
-    the user is told so, and only with `confirm` does the hub stop following it."""
+    """Stop a job on whatever platform runs it (see jobs.runs.cancel)."""
     job = job_for(user, job_id)
     if job.is_terminal:
         raise Conflict(f"Job {job.pk} already {job.status}; nothing to cancel.")
-    adapter = adapter_for(job.platform)
-    launched = job.status != JobStatus.QUEUED
-    if not adapter.can_cancel and launched and not confirm:
-        raise Conflict(_cannot_stop_message(job))
-    if adapter.is_remote and adapter.can_cancel and job.external_id:
-        # Stop it on the platform first: if the platform refuses, the user hears so and
-        # the job stays as it is, rather than showing "cancelled" while it runs and bills.
-        credential = use_credential(user=user, provider=adapter.needs_credential)
-        try:
-            adapter.cancel(handle_for(job), credential)
-        except PlatformBusy as busy:
-            raise PlatformUnavailable(f"{busy} The run was not cancelled; try again.") from None
-    reason = "Cancelled by the user."
-    if not adapter.can_cancel and launched:
-        reason = (
-            "No longer followed here at the user's request; the run may still be going "
-            f"on {job.get_platform_display()}."
-        )
-    if state.transition(job.pk, JobStatus.CANCELLED, failure_reason=reason):
-        audit.record(
-            user=user,
-            actor=user,
-            action="job.cancelled",
-            target=job,
-            detail={"platform_stopped": adapter.can_cancel or not launched},
-        )
-        if not adapter.is_remote:
-            adapter.cancel(handle_for(job), None)
+    cancel_run(user=user, job=job, confirm=confirm)
     job.refresh_from_db()
     return job
-
-
-def _cannot_stop_message(job: TrainingJob) -> str:
-    where = (job.platform_state or {}).get("url") or f"your {job.get_platform_display()} account"
-    return (
-        f"{job.get_platform_display()} has no API to stop a running kernel; job {job.pk} keeps "
-        f"running and using your GPU quota until it ends — stop it at {where}. Cancel again "
-        "with confirm=true to stop following it here."
-    )
-
-
-def record_metric(*, job_id: int, point: dict) -> bool:
-    """Store one engine metric line once (idempotent on job and epoch)."""
-    epoch = point.get("epoch")
-    if not isinstance(epoch, int) or epoch < 0:
-        return False
-    try:
-        with transaction.atomic():
-            _, created = MetricPoint.objects.get_or_create(
-                job_id=job_id, epoch=epoch, defaults={"data": point}
-            )
-    except IntegrityError:
-        return False
-    if created:
-        publish_job_event(job_id)
-    return created
-
-
-def handle_for(job: TrainingJob) -> JobHandle:
-    """What a platform adapter may know of a job (no ORM object crosses that line)."""
-    plan = effective_plan(job.owner)
-    return JobHandle(
-        id=job.pk,
-        owner_id=job.owner_id,
-        config=job.config,
-        is_baseline=job.is_baseline,
-        hardware=job.hardware,
-        external_id=job.external_id,
-        priority=plan.priority_queue,
-        max_runtime_seconds=quotas.max_runtime_seconds(user=job.owner),
-        hf_repo=job.hf_repo,
-        platform_state=dict(job.platform_state or {}),
-    )
 
 
 def start_sweep(*, user, spec: JobSpec, grid: dict, name: str = "") -> Sweep:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from billing.quotas import release_running_slot
 from jobs.events import publish_job_event
 from jobs.models import JobStatus, TrainingJob
+from jobs.queueing import start_waiting_jobs
 
 ALLOWED_SOURCES: dict[str, frozenset[str]] = {
     JobStatus.LAUNCHING: frozenset({JobStatus.QUEUED}),
@@ -21,12 +22,6 @@ ALLOWED_SOURCES: dict[str, frozenset[str]] = {
     JobStatus.CANCELLED: frozenset({JobStatus.QUEUED, JobStatus.LAUNCHING, JobStatus.RUNNING}),
 }
 TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
-
-
-def _start_waiting(owner_id: int) -> None:
-    from jobs.queueing import start_waiting_jobs
-
-    start_waiting_jobs(user_id=owner_id)
 
 
 class IllegalTransition(Exception):
@@ -58,7 +53,7 @@ def transition(job_id: int, to: str, **fields) -> bool:
                     0
                 ]
                 release_running_slot(user_id=owner_id)
-                transaction.on_commit(lambda: _start_waiting(owner_id))
+                transaction.on_commit(lambda: start_waiting_jobs(user_id=owner_id))
         if moved:
             transaction.on_commit(lambda: publish_job_event(job_id))
     return bool(moved)

@@ -583,7 +583,7 @@ def register(server: MCPServer) -> None:
         private=true."""
 
         def run(user):
-            from jobs.platforms.huggingface.dashboard import deploy_dashboard as deploy
+            from jobs.sharing.dashboard_space import deploy_dashboard as deploy
 
             deployed = deploy(user=user, job_ids=job_ids, space=space, private=private)
             return schemas.DashboardOut(**deployed.as_dict())

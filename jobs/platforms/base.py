@@ -41,6 +41,9 @@ class JobHandle:
     hf_repo: str = ""
     # What the adapter asked to keep between calls (kernel version, log cursor, ...).
     platform_state: dict = field(default_factory=dict)
+    # The engine process group a local run started, and where (none for remote runs).
+    engine_pgid: int | None = None
+    engine_host: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class Launched:
 
     external_id: str
     platform_state: dict = field(default_factory=dict)
+    # True: the platform runs it now and the poller follows it (Kaggle, HF Jobs).
+    # False: it was handed to a training worker of this hub, whose supervisor reports.
+    polled: bool = True
 
 
 @dataclass
@@ -63,8 +69,6 @@ class PollResult:
 class PlatformAdapter(Protocol):
     name: str
     needs_credential: str | None
-    # Remote platforms are polled by jobs.polling; the local one supervises its process.
-    is_remote: bool
     # False where the platform has no API to stop a run (Kaggle): cancelling then only
     # stops tracking, after the user confirms they understand the run goes on.
     can_cancel: bool
@@ -75,7 +79,8 @@ class PlatformAdapter(Protocol):
     def poll(self, job: JobHandle, credential: dict | None) -> PollResult:
         """Report new metrics and the run's state; raise PlatformBusy to be asked later."""
 
-    def cancel(self, job: JobHandle, credential: dict | None) -> None: ...
+    def cancel(self, job: JobHandle, credential: dict | None) -> None:
+        """Stop the run where it runs; raise PlatformBusy when the platform did not answer."""
 
     def fetch_artifacts(self, job: JobHandle, credential: dict | None, dest: Path) -> Path:
         """Return a folder holding the run's outputs."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from asthub_site.errors import Conflict
 from jobs.artifacts import open_artifact
 from jobs.models import JobStatus, ModelCard, TrainingJob
-from jobs.publishing.base import ModelFiles
+from jobs.platforms.publishing_base import ModelFiles
 from jobs.reporting.card import slug
 
 AST_CONFIG_FILE = "ast_config.json"

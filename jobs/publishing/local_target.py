@@ -9,7 +9,7 @@ from django.core.files import File
 
 from asthub_site.errors import InvalidInput
 from jobs.artifacts import artifact_storage
-from jobs.publishing.base import ModelFiles, PublishContext, Published
+from jobs.platforms.publishing_base import ModelFiles, PublishContext, Published
 
 
 def _sha256(path: Path) -> str:

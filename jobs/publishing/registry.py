@@ -3,7 +3,7 @@
 from jobs.platforms.base import PlatformUnavailable
 from jobs.platforms.huggingface.publishing import HubSource, HubTarget
 from jobs.platforms.kaggle.models import KaggleKernelSource, KaggleModelTarget
-from jobs.publishing.base import ModelSource, ModelTarget
+from jobs.platforms.publishing_base import ModelSource, ModelTarget
 from jobs.publishing.local_target import LocalTarget
 
 # Each platform's adapter package registers its source and target here.

@@ -17,8 +17,9 @@ from accounts import audit
 from accounts.models import PlatformCredential, Provider
 from accounts.services import use_credential
 from asthub_site.errors import HubError, InvalidInput, MissingCredential, NotFound
+from jobs import dispatch
 from jobs.models import Publication, PublicationStatus, TrainingJob
-from jobs.publishing.base import ModelFiles, PublishContext
+from jobs.platforms.publishing_base import ModelFiles, PublishContext
 from jobs.publishing.job_source import check_publishable, job_files
 from jobs.publishing.registry import source_for, target_for
 from jobs.selectors import job_for
@@ -112,14 +113,8 @@ def sync_model(
             target=publication,
             detail={"from": from_platform, "to": to_platform, "job": job_id},
         )
-        transaction.on_commit(lambda: _enqueue(publication.pk))
+        transaction.on_commit(lambda: dispatch.publish(publication.pk))
     return publication
-
-
-def _enqueue(publication_id: int) -> None:
-    from jobs.tasks import publish_model
-
-    publish_model.delay(publication_id)
 
 
 def publish_after_success(*, job: TrainingJob) -> Publication | None:
@@ -190,22 +185,24 @@ def perform_publication(publication: Publication) -> Publication:
             private=publication.private,
             context=PublishContext(owner_id=publication.owner_id, publication_id=publication.pk),
         )
-    Publication.objects.filter(pk=publication.pk).update(
-        status=PublicationStatus.SUCCEEDED,
-        url=published.url,
-        published_ref=published.ref,
-        revision=published.revision,
-        files=published.files,
-        failure_reason="",
-        finished_at=timezone.now(),
-    )
-    audit.record(
-        user=publication.owner,
-        actor=publication.owner,
-        action="model.published",
-        target=publication,
-        detail={"to": publication.target_platform, "ref": published.ref},
-    )
+    # The state change and its audit row commit together (the task is the outer transaction).
+    with transaction.atomic(durable=True):
+        Publication.objects.filter(pk=publication.pk).update(
+            status=PublicationStatus.SUCCEEDED,
+            url=published.url,
+            published_ref=published.ref,
+            revision=published.revision,
+            files=published.files,
+            failure_reason="",
+            finished_at=timezone.now(),
+        )
+        audit.record(
+            user=publication.owner,
+            actor=publication.owner,
+            action="model.published",
+            target=publication,
+            detail={"to": publication.target_platform, "ref": published.ref},
+        )
     publication.refresh_from_db()
     return publication
 

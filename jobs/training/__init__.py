@@ -30,8 +30,8 @@ _EXPORTS = {
     "ModelError": "errors",
     "Trainer": "loop",
     "train": "loop",
-    "METRIC_KEYS": "outputs",
-    "METRIC_PREFIX": "outputs",
+    "METRIC_KEYS": "contract",
+    "METRIC_PREFIX": "contract",
 }
 
 

@@ -19,6 +19,7 @@ PACKAGE = "jobs.training"
 MODULES = (
     "__init__",
     "errors",
+    "contract",
     "config",
     "gate",
     "accounting",

@@ -17,29 +17,14 @@ from typing import Any, TextIO
 
 import torch
 
-METRIC_PREFIX = "AST_METRIC "
-METRICS_FILE = "metrics.jsonl"
-SUMMARY_FILE = "summary.json"
-WEIGHTS_FILE = "model.safetensors"
-CONFIG_FILE = "config.json"
-AST_CONFIG_FILE = "ast_config.json"
-
-# The per-epoch keys the hub relies on (a contract; extras may follow).
-METRIC_KEYS = (
-    "epoch",
-    "epochs",
-    "step",
-    "train_loss",
-    "val_accuracy",
-    "activation_rate",
-    "threshold",
-    "compute_savings",
-    "energy_savings",
-    "energy_kwh",
-    "samples_seen",
-    "samples_activated",
-    "wall_seconds",
-    "eta_seconds",
+from .contract import (  # noqa: F401  (re-exported: the engine's public names)
+    AST_CONFIG_FILE,
+    CONFIG_FILE,
+    METRIC_KEYS,
+    METRIC_PREFIX,
+    METRICS_FILE,
+    SUMMARY_FILE,
+    WEIGHTS_FILE,
 )
 
 

@@ -10,7 +10,7 @@ from jobs import services
 from jobs.models import JobStatus, Publication, PublicationStatus
 from jobs.platforms.huggingface.client import hub_api
 from jobs.platforms.huggingface.publishing import HubTarget
-from jobs.publishing.base import PublishContext
+from jobs.platforms.publishing_base import PublishContext
 from jobs.publishing.job_source import job_files
 from jobs.publishing.services import sync_model
 from jobs.spec import JobSpec

@@ -8,6 +8,8 @@ from jobs import selectors, services, state
 from jobs.models import JobStatus, MetricPoint, TrainingJob
 from jobs.monitoring import monitor_training
 from jobs.platforms.local import LocalAdapter
+from jobs.runs.handles import handle_for
+from jobs.runs.metrics import record_metric
 from jobs.spec import JobSpec
 from tests.jobs.conftest import FAST
 
@@ -40,7 +42,7 @@ def test_local_job_runs_to_success_with_one_point_per_epoch(alice, eager_tasks):
     assert monitor["cost_usd"] > 0 and monitor["cost_saved_usd"] > 0
     assert len(monitor["history"]) == 3
 
-    polled = LocalAdapter().poll(services.handle_for(job), None)
+    polled = LocalAdapter().poll(handle_for(job), None)
     assert polled.state == "succeeded" and [p["epoch"] for p in polled.metrics] == [1, 2, 3]
 
 
@@ -82,8 +84,8 @@ def test_terminal_state_is_reached_once_and_frees_one_slot(alice):
 def test_a_metric_line_is_stored_once(alice):
     job = services.start_training(user=alice, spec=JobSpec.from_dict(FAST))
     point = {"epoch": 1, "epochs": 3, "val_accuracy": 0.5}
-    assert services.record_metric(job_id=job.pk, point=point)
-    assert not services.record_metric(job_id=job.pk, point=point | {"val_accuracy": 0.9})
+    assert record_metric(job_id=job.pk, point=point)
+    assert not record_metric(job_id=job.pk, point=point | {"val_accuracy": 0.9})
     assert MetricPoint.objects.get(job=job).data["val_accuracy"] == 0.5
 
 
@@ -170,25 +172,15 @@ def test_engine_failure_becomes_the_jobs_failure_reason(alice, eager_tasks):
     assert JobSlots.objects.get(user=alice).running_jobs == 0
 
 
-def test_run_past_the_plans_maximum_runtime_is_stopped_and_failed(alice, eager_tasks):
-    from dataclasses import replace
+def test_run_past_the_plans_maximum_runtime_is_stopped_and_failed(
+    alice, eager_tasks, monkeypatch
+):
+    from billing import quotas
+    from jobs.platforms.local.processes import engines_of_this_hub
 
-    from jobs.platforms.local import LocalRun
-    from jobs.tasks import _finish_local, _supervise
-    from jobs.training import build_script
-
-    job = services.start_training(
-        user=alice, spec=JobSpec.from_dict(FAST | {"dataset": "mnist1d", "epochs": 500})
-    )
-    state.transition(job.pk, JobStatus.LAUNCHING)
-    state.transition(job.pk, JobStatus.RUNNING)
     # The same supervision as a real run, with a 3-second limit instead of the plan's hours.
-    handle = replace(services.handle_for(job), max_runtime_seconds=3)
-    run = LocalRun(handle, build_script(job.config))
-    run.start()
-    outcome = _supervise(run, handle)
-    assert outcome == "timeout" and run.exit_code() is not None
-    _finish_local(job, run, outcome)
-    job.refresh_from_db()
+    monkeypatch.setattr(quotas, "max_runtime_seconds", lambda *, user: 3)
+    job = _start(alice, eager_tasks, dataset="mnist1d", epochs=500)
     assert job.status == JobStatus.FAILED and "maximum runtime" in job.failure_reason
+    assert job.engine_pgid is None and not engines_of_this_hub()
     assert JobSlots.objects.get(user=alice).running_jobs == 0

@@ -7,7 +7,7 @@ from billing.models import JobSlots
 from billing.services import change_plan
 from jobs.models import TrainingJob
 from jobs.queueing import start_waiting_jobs
-from jobs.services import record_metric
+from jobs.runs.metrics import record_metric
 from tests.jobs.conftest import FAST
 
 pytestmark = pytest.mark.django_db

@@ -64,7 +64,7 @@ def sweep() -> dict[str, int]:
     pool: SQLite's shared in-memory test database cannot take writes from several
     threads. The pool itself is exercised on PostgreSQL (test_poller_pool.py).
     """
-    from jobs.polling import due_job_ids, poll_job
+    from jobs.runs.poll import due_job_ids, poll_job
 
     now = timezone.now() + timedelta(hours=1)
     ids = due_job_ids(now)

@@ -22,7 +22,7 @@ print(json.dumps({"job": job.pk, "share": share.pk, "raw": raw}))
 """
 ADD_EPOCH = """
 from jobs.models import MetricPoint
-from jobs.services import record_metric
+from jobs.runs.metrics import record_metric
 last = MetricPoint.objects.filter(job_id={job}).order_by("-epoch").first().data
 record_metric(job_id={job}, point=last | {{"epoch": 3, "val_accuracy": 0.97}})
 """

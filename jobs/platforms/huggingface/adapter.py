@@ -26,8 +26,8 @@ from jobs.platforms.huggingface.bootstrap import BOOTSTRAP
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
 from jobs.platforms.huggingface.flavors import check_flavor
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
+from jobs.training.contract import parse_metric_line
 
-METRIC_PREFIX = "AST_METRIC "
 # Files of the output repo that are not the run's outputs.
 NOT_OUTPUTS = ("asthub/*", ".gitattributes", "README.md")
 RUNNING_STAGES = ("SCHEDULING", "RUNNING")
@@ -38,21 +38,9 @@ def code_repo_name(job_id: int) -> str:
     return f"asthub-job-{job_id}"
 
 
-def parse_metric(line: str) -> dict | None:
-    text = line.strip()
-    if not text.startswith(METRIC_PREFIX):
-        return None
-    try:
-        point = json.loads(text[len(METRIC_PREFIX) :])
-    except ValueError:
-        return None
-    return point if isinstance(point, dict) and isinstance(point.get("epoch"), int) else None
-
-
 class HuggingFaceJobsAdapter:
     name = "huggingface"
     needs_credential = "huggingface"
-    is_remote = True
     can_cancel = True
 
     def launch(self, job: JobHandle, credential: dict | None) -> Launched:
@@ -125,14 +113,14 @@ class HuggingFaceJobsAdapter:
             lines = list(api.fetch_job_logs(job_id=job.external_id, namespace=namespace))
         cursor = int(state.get("log_cursor", 0))
         new_lines = lines[cursor:]
-        metrics = [point for point in map(parse_metric, new_lines) if point is not None]
+        metrics = [point for point in map(parse_metric_line, new_lines) if point is not None]
         state["log_cursor"] = max(cursor, len(lines))
         state["stage"] = info.status.stage
         if info.started_at:
             state["started_at"] = info.started_at.isoformat()
         if info.finished_at:
             state["finished_at"] = info.finished_at.isoformat()
-        tail = [line for line in lines if line.strip() and parse_metric(line) is None][-3:]
+        tail = [line for line in lines if line.strip() and parse_metric_line(line) is None][-3:]
         if tail:
             state["log_tail"] = tail
         stage = str(info.status.stage)

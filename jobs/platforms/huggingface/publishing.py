@@ -18,7 +18,7 @@ from huggingface_hub import CommitOperationAdd
 
 from asthub_site.errors import InvalidInput
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
-from jobs.publishing.base import ModelFiles, PublishContext, Published
+from jobs.platforms.publishing_base import ModelFiles, PublishContext, Published
 
 _PART = r"[A-Za-z0-9][\w.\-]{0,95}"
 REPO_ID = re.compile(rf"^(?:{_PART}/)?{_PART}$")

@@ -54,7 +54,6 @@ def owner_of(credential: dict | None) -> str:
 class KaggleAdapter:
     name = "kaggle"
     needs_credential = "kaggle"
-    is_remote = True
     can_cancel = False
 
     # --- launch ---------------------------------------------------------------------------

@@ -16,9 +16,8 @@ from django.conf import settings
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from jobs.platforms.kaggle.client import api_base, calling, session_of
+from jobs.training.contract import metric_lines_in
 
-# The engine's metric line prefix (jobs.training.outputs; not imported: it pulls in torch).
-METRIC_PREFIX = "AST_METRIC "
 END_OF_LOG = "END_OF_LOG"
 
 
@@ -118,15 +117,4 @@ def new_metrics(
     complete, _, partial = text.rpartition("\n")
     if finished:
         complete, partial = text, ""
-    points = []
-    for line in complete.splitlines():
-        line = line.strip()
-        if not line.startswith(METRIC_PREFIX):
-            continue
-        try:
-            point = json.loads(line[len(METRIC_PREFIX) :])
-        except json.JSONDecodeError:
-            continue
-        if isinstance(point, dict):
-            points.append(point)
-    return points, LogCursor(len(events), partial)
+    return metric_lines_in(complete), LogCursor(len(events), partial)

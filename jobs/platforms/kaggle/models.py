@@ -28,7 +28,7 @@ from asthub_site.errors import Conflict, InvalidInput
 from jobs.platforms.base import JobHandle
 from jobs.platforms.kaggle.adapter import KaggleAdapter, owner_of
 from jobs.platforms.kaggle.client import calling, kaggle_client, timeout_seconds
-from jobs.publishing.base import ModelFiles, PublishContext, Published
+from jobs.platforms.publishing_base import ModelFiles, PublishContext, Published
 
 _SLUG = r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]"
 _OWNER = r"(?P<owner>[A-Za-z0-9_-]+)"

@@ -1,15 +1,17 @@
-"""What happens when a run ends well, the same for every platform: its outputs are kept
-(summary on the job, files in the artifact store), it is marked succeeded, and if the
-user asked for `auto_upload_hf` the model is published to the Hub."""
+"""How a run ends, the same for every platform: its outputs are kept (summary on the job,
+files in the artifact store), it is marked succeeded or failed, and if the user asked
+for `auto_upload_hf` the model is published to the Hub."""
 
 from pathlib import Path
 
 from django.db import transaction
 
+from billing.quotas import refund_monthly_job
 from jobs import state
 from jobs.artifacts import store_artifacts
 from jobs.models import JobStatus, TrainingJob
-from jobs.platforms.local import read_summary
+from jobs.publishing.services import publish_after_success
+from jobs.training.contract import read_summary
 
 
 def keep_outputs(job: TrainingJob, out: Path) -> None:
@@ -26,7 +28,17 @@ def mark_succeeded(job_id: int) -> bool:
     if moved:
         job = TrainingJob.objects.select_related("owner").get(pk=job_id)
         if job.auto_upload_hf and job.hf_repo:
-            from jobs.publishing.services import publish_after_success
-
             transaction.on_commit(lambda: publish_after_success(job=job))
+    return moved
+
+
+def mark_failed(job_id: int, reason: str) -> bool:
+    return state.transition(job_id, JobStatus.FAILED, failure_reason=reason)
+
+
+def fail_before_platform(job: TrainingJob, reason: str) -> bool:
+    """The run never reached the platform: fail it and give the month's count back."""
+    moved = mark_failed(job.pk, reason)
+    if moved:
+        refund_monthly_job(user_id=job.owner_id, period_start=job.slot_period)
     return moved

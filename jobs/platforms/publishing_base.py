@@ -1,4 +1,5 @@
-"""What a model source hands to a target, and the two small interfaces they implement."""
+"""What a model source hands to a target, and the two small interfaces they implement
+(publishing targets and sources live with their platforms; jobs.publishing drives them)."""
 
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Polling remote runs (Kaggle kernels, HF Jobs): the one loop every remote adapter shares.
+"""Polling runs the platform runs (Kaggle kernels, HF Jobs): one loop for every such adapter.
 
 A sweep finds the running remote jobs whose `next_poll_at` is due, claims each with a
 conditional UPDATE (two overlapping sweeps never poll the same job) and polls them on a
@@ -21,30 +21,28 @@ from django.utils import timezone
 
 from accounts.services import use_credential
 from asthub_site.errors import HubError, MissingCredential
-from jobs import state
-from jobs.completion import keep_outputs, mark_succeeded
 from jobs.models import JobStatus, TrainingJob
-from jobs.platforms import ADAPTERS, adapter_for
+from jobs.platforms import adapter_for
 from jobs.platforms.base import PlatformBusy, PollResult
-from jobs.services import handle_for, record_metric
+from jobs.runs.backoff import backoff_seconds
+from jobs.runs.finish import keep_outputs, mark_failed, mark_succeeded
+from jobs.runs.handles import handle_for
+from jobs.runs.metrics import record_metrics
 
 log = logging.getLogger(__name__)
 
 # A claimed poll that never reported back (its worker died) is due again after this.
 CLAIM_LEASE = timedelta(minutes=5)
-MAX_BACKOFF_SECONDS = 15 * 60
 MAX_SWEEP = 5000
 
 
-def remote_platforms() -> list[str]:
-    return [name for name, adapter in ADAPTERS.items() if adapter.is_remote]
-
-
 def due_job_ids(now=None, limit: int = MAX_SWEEP) -> list[int]:
+    """Running jobs whose next poll is due. Only polled runs have a `next_poll_at` (set at
+    launch when the platform said it runs them; a supervised local run has none)."""
     now = now or timezone.now()
-    due = TrainingJob.objects.filter(
-        platform__in=remote_platforms(), status=JobStatus.RUNNING, next_poll_at__lte=now
-    ).order_by("next_poll_at")
+    due = TrainingJob.objects.filter(status=JobStatus.RUNNING, next_poll_at__lte=now).order_by(
+        "next_poll_at"
+    )
     return list(due.values_list("pk", flat=True)[:limit])
 
 
@@ -55,13 +53,6 @@ def _claim(job_id: int, now) -> TrainingJob | None:
     if not claimed:
         return None
     return TrainingJob.objects.select_related("owner").get(pk=job_id)
-
-
-def backoff_seconds(failures: int, retry_after: float | None) -> float:
-    """The platform's own Retry-After wins; else double the interval per failure."""
-    interval = settings.REMOTE_POLL_INTERVAL_SECONDS
-    exponential = min(MAX_BACKOFF_SECONDS, interval * 2 ** min(failures, 10))
-    return max(retry_after or 0.0, exponential)
 
 
 def _reschedule_after_error(job: TrainingJob, message: str, retry_after: float | None) -> None:
@@ -83,26 +74,22 @@ def poll_job(job_id: int, now=None) -> str:
     try:
         credential = use_credential(user=job.owner, provider=adapter.needs_credential)
         result = adapter.poll(handle_for(job), credential)
-        for point in result.metrics:
-            record_metric(job_id=job.pk, point=point)
+        record_metrics(job_id=job.pk, points=result.metrics)
         _keep_progress(job, result)
         if result.state == "succeeded":
             return _finish_succeeded(job, adapter, credential)
         if result.state == "failed":
-            state.transition(job.pk, JobStatus.FAILED, failure_reason=result.failure_reason)
+            mark_failed(job.pk, result.failure_reason)
             return "failed"
         return "running"
     except PlatformBusy as busy:
         _reschedule_after_error(job, str(busy), busy.retry_after)
         return "busy"
     except MissingCredential as error:
-        state.transition(
+        mark_failed(
             job.pk,
-            JobStatus.FAILED,
-            failure_reason=(
-                f"{error.message} The hub can no longer follow this run; it may still be "
-                "running on the platform."
-            ),
+            f"{error.message} The hub can no longer follow this run; it may still be "
+            "running on the platform.",
         )
         return "failed"
     except HubError as error:
