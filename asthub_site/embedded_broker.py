@@ -12,10 +12,11 @@ Why it cannot lose or garble a message:
   hours is not redelivered; a consumer killed with -9 stops renewing, its leases run out
   (`lease_seconds`, 30 s by default) and the messages go to the next consumer.
 
-Settings name it with `broker_url = "sqlite-broker://"` and `broker_transport =
-"asthub_site.embedded_broker:Transport"`; importing this module also registers the
-`sqlite-broker` alias for plain kombu connections. Transport options: `database_path`,
-`lease_seconds`, `polling_interval`, `fanout_ttl_seconds`.
+Importing this module registers the `sqlite-broker://` scheme (asthub_site.celery does, so
+settings say `broker_url = "sqlite-broker://"`); the class path
+`asthub_site.embedded_broker:Transport` works as kombu's `transport` argument too.
+Transport options: `database_path`, `lease_seconds`, `polling_interval`,
+`fanout_ttl_seconds`.
 """
 
 from __future__ import annotations

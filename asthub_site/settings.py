@@ -144,8 +144,9 @@ if REDIS_URL:
 else:
     # The embedded broker needs no server: web, worker and beat share one SQLite file
     # (asthub_site/embedded_broker.py: atomic inserts, leased claims, acks delete).
+    # The scheme is registered by asthub_site.celery (a plain broker_url, so overriding
+    # the URL alone switches transports).
     CELERY_BROKER_URL = "sqlite-broker://"
-    CELERY_BROKER_TRANSPORT = "asthub_site.embedded_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "database_path": str(BROKER_DIR / "broker.sqlite3"),
         # A live worker renews its leases; a killed one's messages return after this.

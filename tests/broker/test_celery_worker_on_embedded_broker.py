@@ -37,7 +37,6 @@ def test_a_task_published_before_the_worker_starts_runs_once_and_remote_control_
     database = tmp_path / "broker" / "broker.sqlite3"
     broker = Connection(
         "sqlite-broker://",
-        transport="asthub_site.embedded_broker:Transport",
         transport_options={"database_path": str(database)},
     )
     with broker:
