@@ -250,10 +250,12 @@ class Channel(virtual.Channel):
             )
 
     def _release_messages(self, delivery_tags: list[str]) -> None:
+        # Only this channel's own leases: a message whose lease ran out may be another's now.
         if delivery_tags:
             self._write(
-                "UPDATE messages SET reserved_until = 0, reserved_by = NULL WHERE delivery_tag = ?",
-                [(tag,) for tag in delivery_tags],
+                "UPDATE messages SET reserved_until = 0, reserved_by = NULL "
+                "WHERE delivery_tag = ? AND reserved_by = ?",
+                [(tag, self.consumer_id) for tag in delivery_tags],
                 many=True,
             )
 
