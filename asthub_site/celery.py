@@ -5,6 +5,9 @@ import os
 from celery import Celery
 from celery.signals import beat_init, worker_init
 
+# Registers the "sqlite-broker://" scheme of the embedded broker (settings without REDIS_URL).
+import asthub_site.embedded_broker  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
 
 app = Celery("asthub")

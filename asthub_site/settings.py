@@ -1,7 +1,7 @@
 """Settings, driven by the environment (12-factor).
 
-With no environment at all the hub runs embedded: SQLite in WAL mode, a Celery broker on
-the local filesystem, artifacts on the local disk. Production sets DATABASE_URL,
+With no environment at all the hub runs embedded: SQLite in WAL mode, a Celery broker in
+its own SQLite file, artifacts on the local disk. Production sets DATABASE_URL,
 REDIS_URL, ARTIFACT_STORAGE_URL and the keys below.
 """
 
@@ -142,17 +142,16 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 6 * 3600}
 else:
-    # The filesystem transport needs no server: web, worker and beat share a folder.
-    for sub in ("queue", "processed"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # The embedded broker needs no server: web, worker and beat share one SQLite file
+    # (asthub_site/embedded_broker.py: atomic inserts, leased claims, acks delete).
+    # The scheme is registered by asthub_site.celery (a plain broker_url, so overriding
+    # the URL alone switches transports).
+    CELERY_BROKER_URL = "sqlite-broker://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "store_processed": False,
-        # The transport takes one message per poll; at the 1 s default a burst of 50
-        # launches waited up to 21 s (bench/jobs_throughput.py). A listdir is cheap.
+        "database_path": str(BROKER_DIR / "broker.sqlite3"),
+        # A live worker renews its leases; a killed one's messages return after this.
+        "lease_seconds": float(os.environ.get("BROKER_LEASE_SECONDS", "30")),
+        # An idle poll is one indexed read per queue; launches wait at most this long.
         "polling_interval": 0.1,
     }
 CELERY_TASK_ACKS_LATE = True

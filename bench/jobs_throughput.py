@@ -139,7 +139,7 @@ def main() -> None:
         launch.extend(launched)
         print(f"jobs throughput: {len(started)} jobs for {len(tokens)} users "
               f"({SPEC['dataset']}/{SPEC['model']}, {SPEC['epochs']} epochs), "
-              f"broker {'redis' if extra else 'filesystem'}")  # fmt: skip
+              f"broker {'redis' if extra else 'embedded sqlite'}")  # fmt: skip
         print(f"finished: {statuses}; wall {wall:.1f} s; {len(started) / wall:.2f} jobs/s")
         print(line("POST /api/v1/jobs/", post_latency))
         print(line("launch latency (created -> launched)", launch))
