@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench-engine bench-quota bench-jobs bench-kaggle clean
+.PHONY: run test lint format bench-engine bench-quota bench-jobs bench-kaggle bench-soak clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -44,6 +45,9 @@ bench-jobs: $(STAMP)
 
 bench-kaggle: $(STAMP)
 	$(BIN)/python bench/kaggle_poller.py
+
+bench-soak: $(STAMP)
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) var

@@ -58,11 +58,10 @@ def main() -> int:
         settings.KAGGLE_LOG_IDLE_SECONDS = args.idle
         call_command("migrate", verbosity=0)
 
-        from jobs.runs.poll import poll_due_jobs
-
         from accounts.services import CredentialInput, add_credential, sign_up
         from billing.services import change_plan
         from jobs.models import JobStatus, MetricPoint, TrainingJob
+        from jobs.runs.poll import poll_due_jobs
         from jobs.spec import JobSpec
         from jobs.training import ENGINE_VERSION
 

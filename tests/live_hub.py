@@ -21,6 +21,8 @@ def free_port() -> int:
 
 
 def embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a hub on embedded defaults; DATABASE_URL and REDIS_URL given in
+    `extra` put it on PostgreSQL and Redis instead."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(ASTHUB_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", **extra)
     return env

@@ -41,7 +41,9 @@ class HubClient:
         return self.call("GET", f"/api/v1/jobs/{job_id}/")[1]
 
     def epochs(self, job_id: int) -> list[int]:
-        return [p["epoch"] for p in self.call("GET", f"/api/v1/jobs/{job_id}/metrics/")[1]["points"]]
+        return [
+            p["epoch"] for p in self.call("GET", f"/api/v1/jobs/{job_id}/metrics/")[1]["points"]
+        ]
 
     def wait_for(self, job_id: int, predicate, timeout: float, what: str) -> dict:
         deadline = time.monotonic() + timeout
