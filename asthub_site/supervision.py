@@ -95,7 +95,6 @@ class Supervisor:
     # -- running ---------------------------------------------------------------------
 
     def start_all(self) -> None:
-        become_subreaper()
         for child in self.children.values():
             self._spawn(child)
         self.write_status()

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from asthub_site.ambient_credentials import refuse_ambient_platform_credentials
-from asthub_site.supervision import Supervisor, status_path
+from asthub_site.supervision import Supervisor, become_subreaper, status_path
 
 GRACE_SECONDS = 15
 ENGINE_GRACE_SECONDS = 10
@@ -75,6 +75,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
+        # Engines orphaned by a killed worker are adopted here (and reaped), not by PID 1.
+        become_subreaper()
         supervisor.start_all()
         for name, child in supervisor.children.items():
             self.stdout.write(f"started {name} (pid {child.process.pid})")
