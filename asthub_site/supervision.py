@@ -95,8 +95,9 @@ class Supervisor:
     # -- running ---------------------------------------------------------------------
 
     def start_all(self) -> None:
+        now = self.clock()
         for child in self.children.values():
-            self._spawn(child)
+            self._start(child, now)
         self.write_status()
 
     def tick(self) -> None:
@@ -112,17 +113,26 @@ class Supervisor:
                 changed = True
             elif child.restart_at is not None and now >= child.restart_at:
                 child.restarts += 1
-                self._spawn(child)
-                self.log(f"restarted {child.name} (pid {child.process.pid})")
+                if self._start(child, now):
+                    self.log(f"restarted {child.name} (pid {child.process.pid})")
                 changed = True
         self.reap_orphans()
         if changed or now - self._status_written_at >= STATUS_HEARTBEAT_SECONDS:
             self.write_status()
 
-    def _spawn(self, child: Child) -> None:
-        child.process = subprocess.Popen(child.command, start_new_session=True)
+    def _start(self, child: Child, now: float) -> bool:
+        try:
+            process = subprocess.Popen(child.command, start_new_session=True)
+        except OSError as error:  # one more failure for this child; the others go on
+            child.failures += 1
+            delay = self.backoff.delay(child.failures)
+            child.restart_at = now + delay
+            self.log(f"{child.name} failed to start ({error}); retrying in {delay:g} s")
+            return False
+        child.process = process
         child.started_at = self.clock()
         child.restart_at = None
+        return True
 
     def _on_exit(self, child: Child, now: float) -> None:
         code = child.process.returncode

@@ -133,6 +133,37 @@ def test_failing_child_is_restarted_with_growing_delays_while_the_others_stay_up
     assert not status_path(tmp_path).exists()
 
 
+def test_child_that_cannot_be_started_is_retried_while_the_others_run(tmp_path):
+    lines: list[str] = []
+    supervisor = Supervisor(
+        commands={
+            "steady": [PYTHON, "-c", "import time; time.sleep(60)"],
+            "missing": [str(tmp_path / "no-such-program")],
+        },
+        status_file=status_path(tmp_path),
+        backoff=Backoff(initial=0.05, maximum=1, stable_after=30),
+        log=lines.append,
+    )
+    supervisor.start_all()
+    try:
+        assert problems_from_status(status_path(tmp_path))[0].startswith("missing is down")
+
+        def retried_twice():
+            supervisor.tick()
+            return supervisor.children["missing"].restarts >= 2
+
+        _wait_for(retried_twice, timeout=10, interval=0.01)
+        assert [line.split("; ")[1] for line in lines] == [
+            "retrying in 0.05 s",
+            "retrying in 0.1 s",
+            "retrying in 0.2 s",
+        ]
+        assert supervisor.children["steady"].up
+    finally:
+        supervisor.stop(hard=[], stop_engines=lambda: None, grace_seconds=5)
+    assert supervisor.children["steady"].process.returncode == -signal.SIGTERM
+
+
 def test_stop_kills_the_hard_child_first_then_stops_engines_then_terminates_the_rest(tmp_path):
     ready = tmp_path / "ready"
     stubborn = (

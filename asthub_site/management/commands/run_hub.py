@@ -77,15 +77,19 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         # Engines orphaned by a killed worker are adopted here (and reaped), not by PID 1.
         become_subreaper()
-        supervisor.start_all()
-        for name, child in supervisor.children.items():
-            self.stdout.write(f"started {name} (pid {child.process.pid})")
-        while not supervisor.stopping:
-            supervisor.tick()
-            time.sleep(TICK_SECONDS)
-        supervisor.stop(
-            hard=["trainer"], stop_engines=self._stop_engines, grace_seconds=GRACE_SECONDS
-        )
+        try:
+            supervisor.start_all()
+            for name, child in supervisor.children.items():
+                if child.up:
+                    self.stdout.write(f"started {name} (pid {child.process.pid})")
+            while not supervisor.stopping:
+                supervisor.tick()
+                time.sleep(TICK_SECONDS)
+        finally:
+            # Also on a bug in the loop: never leave the children running on their own.
+            supervisor.stop(
+                hard=["trainer"], stop_engines=self._stop_engines, grace_seconds=GRACE_SECONDS
+            )
         self.stdout.write("AST Training Hub stopped.")
 
     def _stop_engines(self) -> None:
