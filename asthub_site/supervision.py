@@ -171,7 +171,10 @@ class Supervisor:
         }
 
     def write_status(self) -> None:
-        write_json_atomically(self.status_file, self.status())
+        try:
+            write_json_atomically(self.status_file, self.status())
+        except OSError as error:  # a full disk must not stop the supervision
+            self.log(f"could not write {self.status_file}: {error}")
         self._status_written_at = self.clock()
 
     def remove_status(self) -> None:
