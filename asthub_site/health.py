@@ -1,11 +1,18 @@
-"""GET /healthz: 200 when the database and the broker answer, 503 naming what failed."""
+"""GET /healthz: 200 when the database and the broker answer, 503 naming what failed.
+
+Under `run_hub` it also reads the supervisor's status file: a child that is down (between
+its exit and its restart) makes the answer 200 `degraded`, naming it, since the web still
+serves. Without a recent status file (the web run on its own) children are not checked.
+"""
 
 import logging
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
 from asthub_site.celery import app as celery_app
+from asthub_site.supervision import problems_from_status, status_path
 
 log = logging.getLogger(__name__)
 
@@ -36,4 +43,9 @@ def healthz(request):
     if problems:
         log.warning("health check failed: %s", "; ".join(problems))
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
+    children = problems_from_status(status_path(settings.VAR_DIR))
+    if children:
+        return JsonResponse(
+            {"status": "degraded", "problems": children, "database": "ok", "broker": "ok"}
+        )
     return JsonResponse({"status": "ok", "database": "ok", "broker": "ok"})

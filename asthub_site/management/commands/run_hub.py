@@ -1,14 +1,14 @@
 """Run the whole hub in the foreground: web (uvicorn), two Celery workers and Celery beat.
 
-Each child runs in its own process group, so Ctrl-C reaches only this supervisor, which
-then stops every child (SIGTERM to its group, SIGKILL after a grace period). If any child
-dies, the others are stopped too: a half-running hub is worse than a stopped one.
+`asthub_site.supervision` keeps them running: a child that exits is restarted with backoff
+(logged on stderr) and `/healthz` reports `degraded` until it is back. Ctrl-C or SIGTERM
+stops everything: the training worker is killed at once (its tasks only watch engines and
+hold nothing that is not in the database or the run folder), then this host's training
+engines are stopped, then the other children get SIGTERM and, after a grace period, SIGKILL.
 """
 
-import contextlib
 import os
 import signal
-import subprocess
 import sys
 import time
 
@@ -17,8 +17,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from asthub_site.ambient_credentials import refuse_ambient_platform_credentials
+from asthub_site.supervision import Supervisor, become_subreaper, status_path
 
 GRACE_SECONDS = 15
+ENGINE_GRACE_SECONDS = 10
+TICK_SECONDS = 0.2
 
 
 class Command(BaseCommand):
@@ -60,47 +63,45 @@ class Command(BaseCommand):
             refuse_ambient_platform_credentials()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
-        children: dict[str, subprocess.Popen] = {}
-        stopping = False
+        supervisor = Supervisor(
+            commands=self._commands(host, port, worker_concurrency),
+            status_file=status_path(settings.VAR_DIR),
+            log=lambda line: self.stderr.write(line),
+        )
 
         def request_stop(signum, frame):
-            nonlocal stopping
-            stopping = True
+            # Set before anything else so no child is restarted while the hub stops.
+            supervisor.stopping = True
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        for name, command in self._commands(host, port, worker_concurrency).items():
-            children[name] = subprocess.Popen(command, start_new_session=True)
-            self.stdout.write(f"started {name} (pid {children[name].pid})")
-
-        exit_code = 0
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    self.stderr.write(f"{name} exited with code {child.returncode}; stopping")
-                    exit_code = 1
-                    stopping = True
-                    break
-            time.sleep(0.5)
-        self._stop_all(children)
+        # Engines orphaned by a killed worker are adopted here (and reaped), not by PID 1.
+        become_subreaper()
+        try:
+            supervisor.start_all()
+            for name, child in supervisor.children.items():
+                if child.up:
+                    self.stdout.write(f"started {name} (pid {child.process.pid})")
+            while not supervisor.stopping:
+                supervisor.tick()
+                time.sleep(TICK_SECONDS)
+        finally:
+            # Also on a bug in the loop: never leave the children running on their own.
+            supervisor.stop(
+                hard=["trainer"], stop_engines=self._stop_engines, grace_seconds=GRACE_SECONDS
+            )
         self.stdout.write("AST Training Hub stopped.")
-        if exit_code:
-            sys.exit(exit_code)
 
-    def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
-        # SIGTERM to the main process only: uvicorn and Celery then shut down their own
-        # workers warmly. Whatever is left of a group after the grace period is killed.
-        for child in children.values():
-            if child.poll() is None:
-                child.terminate()
-        deadline = time.monotonic() + GRACE_SECONDS
-        for child in children.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            _signal_group(child, signal.SIGKILL)
-            child.wait()
-
-
-def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signum)
+    def _stop_engines(self) -> None:
+        # Engines run in their own session, so killing the trainer's group leaves them.
+        try:
+            from jobs.runs.engines import stop_engines_on_this_host
+        except ImportError as error:
+            self.stderr.write(f"training engines not stopped: {error}")
+            return
+        try:
+            stopped = stop_engines_on_this_host(grace_seconds=ENGINE_GRACE_SECONDS)
+        except Exception as error:  # the other children must still be stopped
+            self.stderr.write(f"stopping training engines failed: {error!r}")
+            return
+        self.stdout.write(f"stopped {stopped} training engine(s)")
