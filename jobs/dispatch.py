@@ -17,6 +17,10 @@ WATCH_SUBMISSION = "jobs.tasks.watch_submission"
 
 
 def _task(name: str):
+    if name not in current_app.tasks:
+        # Outside a worker (the web process, a test) the task modules are imported on
+        # first use: Celery's autodiscovery runs when the default modules are imported.
+        current_app.loader.import_default_modules()
     return current_app.tasks[name]
 
 

@@ -16,6 +16,10 @@ STOP = "stop"
 
 
 def connection(database: str, lease_seconds: float) -> Connection:
+    """The embedded broker on the SQLite file `database`, or the broker at `database`
+    when it is a redis:// URL (the production broker, for the same tests)."""
+    if database.startswith("redis://"):
+        return Connection(database)
     return Connection(
         "sqlite-broker://",
         transport_options={

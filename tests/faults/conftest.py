@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.faults.hub_tools import HubClient
+from tests.faults.hub_tools import HubClient, demo_on_plan
 from tests.live_hub import running_hub
 
 
@@ -55,6 +55,7 @@ def hub(backend, tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("faulthub")
     extra = {"WORKERS": "2", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "20", **backend}
     with running_hub(var_dir, **extra) as live:
+        demo_on_plan(var_dir, "pro", **backend)
         token = re.search(r"API token\s+: (asthub_\S+)", live["banner"]).group(1)
         live.update(client=HubClient(live["base_url"], token), var_dir=var_dir, env=extra)
         yield live

@@ -11,9 +11,20 @@ from pathlib import Path
 
 import psutil
 
+from tests.live_hub import embedded_env, manage
+
 TERMINAL = {"succeeded", "failed", "cancelled"}
 # A short local run: several epochs, so there is time to kill something mid-run.
 SHORT_RUN = {"dataset": "digits", "model": "mlp", "epochs": 12, "batch_size": 32}
+
+
+def demo_on_plan(var_dir: Path, plan: str, **extra: str) -> None:
+    """Put the hub's demo account on `plan` (the fault tests poll faster than Free allows)."""
+    script = (
+        "from accounts.models import User; from billing.services import change_plan; "
+        f"change_plan(user=User.objects.get(email='demo@asthub.local'), plan={plan!r})"
+    )
+    manage(embedded_env(var_dir, **extra), "shell", "-c", script)
 
 
 class HubClient:
@@ -26,11 +37,15 @@ class HubClient:
         request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
         request.add_header("Authorization", f"Bearer {self.token}")
         request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+        for _ in range(10):
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, json.loads(response.read() or b"{}")
+            except urllib.error.HTTPError as error:
+                if error.code != 429:
+                    return error.code, json.loads(error.read() or b"{}")
+                time.sleep(float(error.headers.get("Retry-After") or 1))
+        raise AssertionError(f"{method} {path} stayed throttled")
 
     def start_job(self, **spec) -> int:
         status, body = self.call("POST", "/api/v1/jobs/", SHORT_RUN | spec)
@@ -55,7 +70,7 @@ class HubClient:
                 job = {}  # the hub is restarting
             if job and predicate(job):
                 return job
-            time.sleep(0.2)
+            time.sleep(0.5)
         raise AssertionError(f"job {job_id} never {what}; last seen {job}")
 
     def wait_for_epoch(self, job_id: int, epoch: int, timeout: float = 90) -> None:
@@ -63,7 +78,7 @@ class HubClient:
         while time.monotonic() < deadline:
             if any(e >= epoch for e in self.epochs(job_id)):
                 return
-            time.sleep(0.1)
+            time.sleep(0.25)
         raise AssertionError(f"job {job_id} never reached epoch {epoch}")
 
     def wait_until_ended(self, job_id: int, timeout: float = 180) -> dict:

@@ -5,7 +5,13 @@ import re
 
 import pytest
 
-from tests.faults.hub_tools import HubClient, engine_of, engine_processes, wait_no_engines
+from tests.faults.hub_tools import (
+    HubClient,
+    demo_on_plan,
+    engine_of,
+    engine_processes,
+    wait_no_engines,
+)
 from tests.live_hub import running_hub
 
 pytestmark = pytest.mark.slow
@@ -14,6 +20,7 @@ pytestmark = pytest.mark.slow
 def test_hub_stopped_mid_run_stops_its_engines_and_resumes_the_run_on_start(backend, tmp_path):
     extra = {"WORKERS": "2", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "20", **backend}
     with running_hub(tmp_path, **extra) as first:
+        demo_on_plan(tmp_path, "pro", **backend)
         token = re.search(r"API token\s+: (asthub_\S+)", first["banner"]).group(1)
         client = HubClient(first["base_url"], token)
         job_id = client.start_job(epochs=20)

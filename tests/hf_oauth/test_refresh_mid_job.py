@@ -6,13 +6,13 @@ import time
 import pytest
 import requests
 from django.utils import timezone
-from jobs.runs.poll import poll_job
 
 from accounts.crypto import decrypt_secret, encrypt_secret
 from accounts.models import CredentialKind, PlatformCredential
 from jobs.models import JobStatus
 from jobs.platforms import ADAPTERS
 from jobs.platforms.base import PollResult
+from jobs.runs.poll import poll_job
 from tests.sharing.factories import stored_job
 
 pytestmark = pytest.mark.django_db

@@ -26,9 +26,8 @@ def poll_until_done(settings):
 
     Due jobs are polled in this thread (the sweep's thread pool would open connections
     that cannot see the test's transaction)."""
-    from jobs.runs.poll import due_job_ids, poll_job
-
     from jobs.models import TrainingJob
+    from jobs.runs.poll import due_job_ids, poll_job
 
     settings.REMOTE_POLL_INTERVAL_SECONDS = 0
 

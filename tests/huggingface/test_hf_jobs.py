@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from jobs.runs.poll import poll_job
 
 from jobs import selectors, services
 from jobs.models import JobStatus, MetricPoint, TrainingJob
 from jobs.monitoring import monitor_training
+from jobs.runs.poll import poll_job
 from jobs.spec import JobSpec
 
 pytestmark = pytest.mark.django_db

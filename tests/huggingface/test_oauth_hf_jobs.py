@@ -6,13 +6,13 @@ import time
 
 import pytest
 from django.utils import timezone
-from jobs.runs.poll import poll_job
 
 from accounts.crypto import decrypt_secret, encrypt_secret
 from accounts.models import CredentialKind, PlatformCredential
 from accounts.oauth import provider as hf_provider
 from jobs import services
 from jobs.models import JobStatus, MetricPoint, TrainingJob
+from jobs.runs.poll import poll_job
 from jobs.spec import JobSpec
 from tests.fakes.huggingface_oauth import FakeHFOAuth
 from tests.hf_oauth.conftest import CLIENT_ID, CLIENT_SECRET, run_flow

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from jobs.runs.poll import poll_due_jobs
 
 from jobs.models import JobStatus
+from jobs.runs.poll import poll_due_jobs
 from tests.kaggle.conftest import launched
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from asthub_site.ambient_credentials import refuse_ambient_platform_credentials
 from asthub_site.supervision import Supervisor, become_subreaper, status_path
+from jobs.runs.engines import stop_engines_on_this_host
 
 GRACE_SECONDS = 15
 ENGINE_GRACE_SECONDS = 10
@@ -94,11 +95,6 @@ class Command(BaseCommand):
 
     def _stop_engines(self) -> None:
         # Engines run in their own session, so killing the trainer's group leaves them.
-        try:
-            from jobs.runs.engines import stop_engines_on_this_host
-        except ImportError as error:
-            self.stderr.write(f"training engines not stopped: {error}")
-            return
         try:
             stopped = stop_engines_on_this_host(grace_seconds=ENGINE_GRACE_SECONDS)
         except Exception as error:  # the other children must still be stopped
