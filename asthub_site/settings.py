@@ -167,8 +167,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
 # (one slow platform answer must not hold up the others).
 REMOTE_POLL_INTERVAL_SECONDS = float(os.environ.get("REMOTE_POLL_INTERVAL_SECONDS", "15"))
 REMOTE_POLL_CONCURRENCY = int(os.environ.get("REMOTE_POLL_CONCURRENCY", "32"))
+# How often the reconciler resumes runs whose worker died and stops orphaned engines.
+RECONCILE_INTERVAL_SECONDS = float(os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE: dict = {
-    "reconcile-jobs": {"task": "jobs.tasks.reconcile_jobs", "schedule": 30.0},
+    "reconcile-jobs": {"task": "jobs.tasks.reconcile_jobs", "schedule": RECONCILE_INTERVAL_SECONDS},
     "poll-remote-jobs": {
         "task": "jobs.tasks.poll_remote_jobs",
         "schedule": REMOTE_POLL_INTERVAL_SECONDS,

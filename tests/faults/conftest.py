@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.faults.hub_tools import HubClient, demo_on_plan
+from tests.faults.hub_tools import FAST_RECOVERY, HubClient, demo_on_plan
 from tests.live_hub import running_hub
 
 
@@ -53,7 +53,7 @@ def backend(request):
 def hub(backend, tmp_path_factory):
     """One live hub for a module's fault tests (each test leaves it running and healthy)."""
     var_dir = tmp_path_factory.mktemp("faulthub")
-    extra = {"WORKERS": "2", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "20", **backend}
+    extra = {"WORKERS": "2", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "20", **FAST_RECOVERY, **backend}
     with running_hub(var_dir, **extra) as live:
         demo_on_plan(var_dir, "pro", **backend)
         token = re.search(r"API token\s+: (asthub_\S+)", live["banner"]).group(1)

@@ -14,6 +14,8 @@ import psutil
 from tests.live_hub import embedded_env, manage
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
+# The reconciler every 5 s instead of 30 s, so a test does not wait for beat's first round.
+FAST_RECOVERY = {"RECONCILE_INTERVAL_SECONDS": "5"}
 # A short local run: several epochs, so there is time to kill something mid-run.
 SHORT_RUN = {"dataset": "digits", "model": "mlp", "epochs": 12, "batch_size": 32}
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.faults.hub_tools import (
+    FAST_RECOVERY,
     HubClient,
     demo_on_plan,
     engine_of,
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_hub_stopped_mid_run_stops_its_engines_and_resumes_the_run_on_start(backend, tmp_path):
-    extra = {"WORKERS": "2", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "20", **backend}
+    extra = {"WORKERS": "2", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "20", **FAST_RECOVERY, **backend}
     with running_hub(tmp_path, **extra) as first:
         demo_on_plan(tmp_path, "pro", **backend)
         token = re.search(r"API token\s+: (asthub_\S+)", first["banner"]).group(1)

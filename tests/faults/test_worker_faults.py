@@ -42,6 +42,17 @@ def test_training_worker_killed_mid_run_hands_the_run_to_a_new_supervisor(hub):
     assert not engine.is_running() or engine.status() == psutil.STATUS_ZOMBIE
 
 
+def test_training_worker_main_process_killed_mid_run_is_restarted_and_the_run_resumes(hub):
+    client = hub["client"]
+    with HealthWatcher(hub["base_url"]) as health:
+        job_id = client.start_job()
+        client.wait_for_epoch(job_id, 2)
+        trainer = hub_child(hub["process"].pid, "trainer@")
+        trainer.kill()
+        _assert_clean_success(hub, job_id, health)
+    assert hub_child(hub["process"].pid, "trainer@").pid != trainer.pid
+
+
 def test_engine_killed_mid_run_is_resumed_from_its_checkpoint(hub):
     client = hub["client"]
     with HealthWatcher(hub["base_url"]) as health:

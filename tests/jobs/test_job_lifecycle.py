@@ -172,9 +172,7 @@ def test_engine_failure_becomes_the_jobs_failure_reason(alice, eager_tasks):
     assert JobSlots.objects.get(user=alice).running_jobs == 0
 
 
-def test_run_past_the_plans_maximum_runtime_is_stopped_and_failed(
-    alice, eager_tasks, monkeypatch
-):
+def test_run_past_the_plans_maximum_runtime_is_stopped_and_failed(alice, eager_tasks, monkeypatch):
     from billing import quotas
     from jobs.platforms.local.processes import engines_of_this_hub
 
