@@ -2,6 +2,7 @@
 files in the artifact store), it is marked succeeded or failed, and if the user asked
 for `auto_upload_hf` the model is published to the Hub."""
 
+import tempfile
 from pathlib import Path
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from jobs import state
 from jobs.artifacts import store_artifacts
 from jobs.models import JobStatus, TrainingJob
 from jobs.publishing.services import publish_after_success
+from jobs.runs.handles import handle_for
 from jobs.training.contract import read_summary
 
 
@@ -30,6 +32,16 @@ def mark_succeeded(job_id: int) -> bool:
         if job.auto_upload_hf and job.hf_repo:
             transaction.on_commit(lambda: publish_after_success(job=job))
     return moved
+
+
+def finish_succeeded(job: TrainingJob, adapter, credential) -> bool:
+    """A run its platform reports succeeded: outputs first (if copying them fails with
+    PlatformBusy the job stays running and is asked again later, so a run never succeeds
+    without its files), then the status."""
+    with tempfile.TemporaryDirectory(prefix=f"asthub-job-{job.pk}-") as folder:
+        out = adapter.fetch_artifacts(handle_for(job), credential, Path(folder))
+        keep_outputs(job, out)
+    return mark_succeeded(job.pk)
 
 
 def mark_failed(job_id: int, reason: str) -> bool:

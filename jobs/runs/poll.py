@@ -10,10 +10,8 @@ exponential backoff): a job is never dropped because its platform had a bad minu
 """
 
 import logging
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -25,7 +23,7 @@ from jobs.models import JobStatus, TrainingJob
 from jobs.platforms import adapter_for
 from jobs.platforms.base import PlatformBusy, PollResult
 from jobs.runs.backoff import backoff_seconds
-from jobs.runs.finish import keep_outputs, mark_failed, mark_succeeded
+from jobs.runs.finish import finish_succeeded, mark_failed
 from jobs.runs.handles import handle_for
 from jobs.runs.metrics import record_metrics
 
@@ -77,7 +75,8 @@ def poll_job(job_id: int, now=None) -> str:
         record_metrics(job_id=job.pk, points=result.metrics)
         _keep_progress(job, result)
         if result.state == "succeeded":
-            return _finish_succeeded(job, adapter, credential)
+            finish_succeeded(job, adapter, credential)
+            return "succeeded"
         if result.state == "failed":
             mark_failed(job.pk, result.failure_reason)
             return "failed"
@@ -114,16 +113,6 @@ def _keep_progress(job: TrainingJob, result: PollResult) -> None:
         fields["platform_state"] = result.platform_state
         job.platform_state = result.platform_state
     TrainingJob.objects.filter(pk=job.pk).update(**fields)
-
-
-def _finish_succeeded(job: TrainingJob, adapter, credential) -> str:
-    # Outputs first: if copying them fails (PlatformBusy) the job stays running and the
-    # next poll tries again, so a run never succeeds without its files.
-    with tempfile.TemporaryDirectory(prefix=f"asthub-job-{job.pk}-") as folder:
-        out = adapter.fetch_artifacts(handle_for(job), credential, Path(folder))
-        keep_outputs(job, out)
-    mark_succeeded(job.pk)
-    return "succeeded"
 
 
 def _poll_in_thread(job_id: int, now) -> str:

@@ -27,8 +27,9 @@ from jobs.runs.engines import (
     stop_job_engine,
     supervisor_is_gone,
 )
-from jobs.runs.finish import fail_before_platform, mark_failed
+from jobs.runs.finish import fail_before_platform, finish_succeeded, mark_failed
 from jobs.runs.handles import handle_for
+from jobs.runs.metrics import record_metrics
 from jobs.runs.supervise import runtime_limit_reason
 
 # An engine that no job records is left alone this long (its supervisor records it a
@@ -54,8 +55,19 @@ def _over_runtime(job: TrainingJob, now) -> int | None:
     return None
 
 
+def _finished_unsupervised(job: TrainingJob, adapter) -> bool:
+    """The engine completed while nobody supervised it: finish the run from what the
+    platform says (its folder) instead of running it again."""
+    result = adapter.poll(handle_for(job), None)
+    if result.state != "succeeded":
+        return False
+    record_metrics(job_id=job.pk, points=result.metrics)
+    finish_succeeded(job, adapter, None)
+    return True
+
+
 def _recover_orphans(now) -> dict[str, int]:
-    counts = {"resumed": 0, "failed": 0}
+    counts = {"resumed": 0, "failed": 0, "finished": 0}
     stale = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
     for job in _supervised_running(now):
         silent = job.heartbeat_at < stale
@@ -64,6 +76,10 @@ def _recover_orphans(now) -> dict[str, int]:
         if engine_is_elsewhere(job) and not silent:
             continue  # its own host's supervisor may still be alive; wait for the heartbeat
         stop_job_engine(job)  # never two engines for one job: the orphan goes first
+        adapter = adapter_for(job.platform)
+        if _finished_unsupervised(job, adapter):
+            counts["finished"] += 1
+            continue
         limit = _over_runtime(job, now)
         if limit:
             counts["failed"] += mark_failed(job.pk, runtime_limit_reason(limit))
@@ -78,7 +94,7 @@ def _recover_orphans(now) -> dict[str, int]:
             pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
         ).update(heartbeat_at=None, supervisor_pid=None, launched_at=now)
         if released:
-            adapter_for(job.platform).launch(handle_for(job), None)
+            adapter.launch(handle_for(job), None)
             counts["resumed"] += 1
     return counts
 

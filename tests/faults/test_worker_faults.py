@@ -1,7 +1,11 @@
 """Faults injected into a live hub with real processes: a worker, an engine or the control
-worker killed with SIGKILL mid-run. After each, the run ends (resumed to success), every
-epoch's metric row is stored exactly once, no engine is left over, and /healthz answered
-throughout. Runs on the embedded default and on PostgreSQL + Redis."""
+worker killed with SIGKILL mid-run, and last the whole hub stopped with SIGTERM mid-run
+and started again. After each, the run ends (resumed to success), every epoch's metric
+row is stored exactly once, no engine is left over, and /healthz answered throughout
+(but while the whole hub restarts). Runs on the embedded default and on PostgreSQL +
+Redis. The tests share one hub per backend, in file order."""
+
+import re
 
 import psutil
 import pytest
@@ -9,10 +13,13 @@ import pytest
 from tests.faults.hub_tools import (
     SHORT_RUN,
     HealthWatcher,
+    HubClient,
     engine_of,
+    engine_processes,
     hub_child,
     wait_no_engines,
 )
+from tests.live_hub import running_hub
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +80,22 @@ def test_control_worker_killed_is_restarted_and_no_launch_is_lost(hub):
     restarted = hub_child(hub["process"].pid, "control@")
     assert restarted.pid != control.pid
     assert "control" in hub["log"].read_text() and "restart" in hub["log"].read_text().lower()
+
+
+def test_hub_stopped_mid_run_stops_its_engines_and_resumes_the_run_on_start(hub):
+    """Last: it stops the shared hub, then starts a new one on the same data."""
+    client, var_dir = hub["client"], hub["var_dir"]
+    job_id = client.start_job()
+    client.wait_for_epoch(job_id, 2)
+    engine = engine_of(var_dir, job_id)
+    hub["process"].terminate()
+    assert hub["process"].wait(timeout=30) == 0
+    assert engine_processes(var_dir) == []
+    assert not engine.is_running() or engine.status() == psutil.STATUS_ZOMBIE
+    with running_hub(var_dir, **hub["env"]) as second:
+        token = re.search(r"API token\s+: (asthub_\S+)", second["banner"]).group(1)
+        client = HubClient(second["base_url"], token)
+        job = client.wait_until_ended(job_id, timeout=240)
+        assert job["status"] == "succeeded", job
+        assert client.epochs(job_id) == ALL_EPOCHS
+    assert wait_no_engines(var_dir) == []

@@ -142,7 +142,9 @@ def test_two_users_launching_at_once_each_send_only_their_own_credential(
     assert {s.user for s in kaggle_fake.calls("SaveKernel")} == {"alice-kg", "bob-kg"}
 
 
-def test_a_job_of_another_platform_is_never_polled_here(kaggle_alice, kaggle_fake, hub):
+def test_a_run_supervised_by_this_hub_is_never_polled(kaggle_alice, kaggle_fake, hub):
+    # Only runs the platform took (launched with next_poll_at) are polled; a local run
+    # is followed by the worker supervising its engine.
     job, _ = launched(kaggle_alice, hub, kaggle_fake)
-    TrainingJob.objects.filter(pk=job.pk).update(platform="local")
+    TrainingJob.objects.filter(pk=job.pk).update(platform="local", next_poll_at=None)
     assert sweep() == {"polled": 0}
