@@ -13,9 +13,14 @@ with SIGKILL. At the end it prints:
 - the kills made and how often /healthz did not answer.
 
     .venv/bin/python bench/soak.py [--users 10] [--jobs 200] [--kill-every 60]
+
+By default it starts its own hub in a throwaway folder. `--attach CHECKOUT` soaks the
+hub that `make run` is serving from that checkout instead (`--url`, default
+http://127.0.0.1:8000), and leaves it running at the end.
 """
 
 import argparse
+import contextlib
 import json
 import random
 import signal
@@ -81,16 +86,38 @@ class Killer(threading.Thread):
                 continue
 
 
+@contextlib.contextmanager
+def attached_hub(checkout: Path, url: str):
+    """The hub `make run` serves from `checkout` (its run_hub process, its var folder)."""
+    for process in psutil.process_iter():
+        try:
+            if "run_hub" in process.cmdline() and Path(process.cwd()) == checkout.resolve():
+                yield {"base_url": url.rstrip("/"), "process": process, "var_dir": checkout / "var"}
+                return
+        except psutil.Error:
+            continue
+    raise SystemExit(f"no `make run` hub is running from {checkout}")
+
+
+@contextlib.contextmanager
+def own_hub():
+    with tempfile.TemporaryDirectory() as folder, running_hub(Path(folder)) as hub:
+        yield hub | {"var_dir": Path(folder)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Soak the hub while killing its workers")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=200)
     parser.add_argument("--kill-every", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--attach", type=Path, help="soak the `make run` hub of this checkout")
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
     args = parser.parse_args()
     per_user = args.jobs // args.users
-    with tempfile.TemporaryDirectory() as folder, running_hub(Path(folder)) as hub:
-        var_dir = Path(folder)
+    hub_context = attached_hub(args.attach, args.url) if args.attach else own_hub()
+    with hub_context as hub:
+        var_dir = hub["var_dir"]
         env = embedded_env(var_dir)
         tokens = json.loads(manage(env, "shell", "-c", MAKE_USERS.format(users=args.users))
                             .strip().splitlines()[-1])  # fmt: skip
@@ -150,9 +177,11 @@ def main() -> None:
                         - datetime.fromisoformat(job["created_at"])
                     ).total_seconds()
                 )
-        hub["process"].send_signal(signal.SIGINT)
-        hub["process"].wait(timeout=60)
-        leftover_after_stop = len(engine_processes(var_dir))
+        leftover_after_stop = None
+        if not args.attach:
+            hub["process"].send_signal(signal.SIGINT)
+            hub["process"].wait(timeout=60)
+            leftover_after_stop = len(engine_processes(var_dir))
 
     counts: dict[str, int] = {}
     for job in statuses.values():
@@ -168,8 +197,9 @@ def main() -> None:
         if job["status"] != "succeeded":
             print(f"  job {job_id}: {job['status']} {job.get('failure_reason', '')[:160]}")
     print(f"metric rows duplicated {duplicates}, missing {missing}")
-    print(f"engines left over: {leftover_running} after the jobs ended, "
-          f"{leftover_after_stop} after the hub stopped")  # fmt: skip
+    after_stop = "" if leftover_after_stop is None else f", {leftover_after_stop} after it stopped"
+    print(f"engines left over: {leftover_running} after the jobs ended{after_stop}; "
+          f"hub {'still up' if _alive(hub['process']) else 'stopped'}")  # fmt: skip
     print(line("launch latency (created -> engine running)", launch, "s", 1))
     print(line("metric line -> SSE event", arrivals))
     print(f"/healthz: {health.served} answered, {len(health.unanswered)} not answered; "
@@ -177,6 +207,10 @@ def main() -> None:
     print(f"kills ({len(killer.kills)}):")
     for kill in killer.kills:
         print(f"  {kill}")
+
+
+def _alive(process) -> bool:
+    return process.poll() is None if hasattr(process, "poll") else process.is_running()
 
 
 def _wait_for_all(base: str, started, deadline: float) -> dict[int, dict]:
