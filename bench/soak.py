@@ -37,9 +37,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from jobs_throughput import MAKE_USERS, follow, line  # noqa: E402
+from jobs_throughput import MAKE_USERS, _launched_seconds, follow, line  # noqa: E402
 
-from tests.faults.hub_tools import TERMINAL, HealthWatcher, engine_processes  # noqa: E402
+from tests.faults.hub_tools import TERMINAL, HealthWatcher, engine_processes, wait_no_engines  # noqa: E402
 from tests.live_hub import embedded_env, manage, running_hub  # noqa: E402
 
 SPEC = {"dataset": "digits", "model": "mlp", "epochs": 3, "batch_size": 128}
@@ -160,7 +160,7 @@ def main() -> None:
         wall = time.perf_counter() - wall
         for follower in followers:
             follower.join(timeout=5)
-        leftover_running = len(engine_processes(var_dir))
+        leftover_running = len(wait_no_engines(var_dir, timeout=30))
         duplicates = json.loads(manage(env, "shell", "-c", COUNT_ROWS).strip().splitlines()[-1])
         missing, launch = 0, []
         for token, job_id in started:
@@ -177,6 +177,7 @@ def main() -> None:
                         - datetime.fromisoformat(job["created_at"])
                     ).total_seconds()
                 )
+        launched = _launched_seconds(env, [job_id for _, job_id in started])
         leftover_after_stop = None
         if not args.attach:
             hub["process"].send_signal(signal.SIGINT)
@@ -193,6 +194,8 @@ def main() -> None:
     print(f"jobs: succeeded {counts.get('succeeded', 0)}, failed {counts.get('failed', 0)}, "
           f"cancelled {counts.get('cancelled', 0)}, lost {counts.get('lost', 0)}; "
           f"refused at POST {len(refused)}")  # fmt: skip
+    for reason in refused[:5]:
+        print(f"  refused: {reason}")
     for job_id, job in statuses.items():
         if job["status"] != "succeeded":
             print(f"  job {job_id}: {job['status']} {job.get('failure_reason', '')[:160]}")
@@ -200,7 +203,8 @@ def main() -> None:
     after_stop = "" if leftover_after_stop is None else f", {leftover_after_stop} after it stopped"
     print(f"engines left over: {leftover_running} after the jobs ended{after_stop}; "
           f"hub {'still up' if _alive(hub['process']) else 'stopped'}")  # fmt: skip
-    print(line("launch latency (created -> engine running)", launch, "s", 1))
+    print(line("launch latency (created -> launched)", launched, "s", 1))
+    print(line("start latency (created -> engine running)", launch, "s", 1))
     print(line("metric line -> SSE event", arrivals))
     print(f"/healthz: {health.served} answered, {len(health.unanswered)} not answered; "
           f"states seen {sorted(health.statuses)}")  # fmt: skip

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class JobsConfig(AppConfig):
     name = "jobs"
     verbose_name = "Training jobs"
+
+    def ready(self) -> None:
+        # Register the Celery tasks in every process at start-up (web included), so
+        # jobs.dispatch finds them by name from the first request on, whichever thread
+        # asks first.
+        from jobs import tasks  # noqa: F401

@@ -4,7 +4,8 @@ Everything that needs a task run (a service starting a job, the slot hand-off, a
 adapter handing a run to a training worker, a publication) calls one of these. They look
 the task up in the app's registry at call time instead of importing `jobs.tasks`, so the
 lifecycle's imports run one way: the thin task wrappers sit on top and import everything
-else, and nothing imports them back. `task_always_eager` (tests) is honoured as usual.
+else, and nothing in the lifecycle imports them back (the app config registers them at
+start-up). `task_always_eager` (tests) is honoured as usual.
 """
 
 from celery import current_app
@@ -17,10 +18,7 @@ WATCH_SUBMISSION = "jobs.tasks.watch_submission"
 
 
 def _task(name: str):
-    if name not in current_app.tasks:
-        # Outside a worker (the web process, a test) the task modules are imported on
-        # first use: Celery's autodiscovery runs when the default modules are imported.
-        current_app.loader.import_default_modules()
+    # Registered at start-up by JobsConfig.ready in every process.
     return current_app.tasks[name]
 
 

@@ -6,6 +6,7 @@ row is stored exactly once, no engine is left over, and /healthz answered throug
 Redis. The tests share one hub per backend, in file order."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
@@ -33,6 +34,20 @@ def _assert_clean_success(hub, job_id: int, health: HealthWatcher) -> None:
     assert client.epochs(job_id) == ALL_EPOCHS  # none lost, none twice
     assert wait_no_engines(hub["var_dir"]) == []
     assert health.served > 0 and health.unanswered == []
+
+
+def test_first_requests_arriving_together_all_start_their_jobs(hub):
+    """First in file: the web process has served no job yet (the soak found 500s here)."""
+    client = hub["client"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(lambda _: client.call("POST", "/api/v1/jobs/", SHORT_RUN | {"epochs": 1}),
+                     range(4))
+        )  # fmt: skip
+    assert [status for status, _ in answers] == [201] * 4, answers
+    for _, job in answers:
+        assert client.wait_until_ended(job["id"])["status"] == "succeeded"
+    assert wait_no_engines(hub["var_dir"]) == []
 
 
 def test_training_worker_killed_mid_run_hands_the_run_to_a_new_supervisor(hub):
