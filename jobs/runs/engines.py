@@ -6,6 +6,7 @@ A job never has two engines: a supervisor that takes over a run stops the record
 engine first, and the reconciler stops an orphan before it hands the run on.
 """
 
+import contextlib
 import logging
 import os
 
@@ -22,6 +23,17 @@ from jobs.platforms.local.processes import (
 log = logging.getLogger(__name__)
 
 ORPHAN_GRACE_SECONDS = 10
+# The jobs this process supervises right now (a worker runs several supervisors in threads).
+_supervising: set[int] = set()
+
+
+@contextlib.contextmanager
+def supervising(job_id: int):
+    _supervising.add(job_id)
+    try:
+        yield
+    finally:
+        _supervising.discard(job_id)
 
 
 def record_supervisor(job_id: int) -> None:
@@ -41,11 +53,13 @@ def forget_engine(job_id: int, pgid: int) -> None:
 
 def supervisor_is_gone(job: TrainingJob) -> bool:
     """True when the job's supervisor is known dead: it ran on this host and its process
-    no longer exists (or is this very process, which is not supervising it). Unknowable
-    for another host: there the heartbeat's age decides."""
+    no longer exists (or is this very process, which does not supervise it now).
+    Unknowable for another host: there the heartbeat's age decides."""
     if job.supervisor_host != this_host() or not job.supervisor_pid:
         return False
-    return job.supervisor_pid == os.getpid() or not pid_alive(job.supervisor_pid)
+    if job.supervisor_pid == os.getpid():
+        return job.pk not in _supervising
+    return not pid_alive(job.supervisor_pid)
 
 
 def engine_is_elsewhere(job: TrainingJob) -> bool:

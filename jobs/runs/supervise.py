@@ -25,6 +25,7 @@ from jobs.runs.engines import (
     forget_engine,
     record_engine,
     stop_job_engine,
+    supervising,
     supervisor_is_gone,
 )
 from jobs.runs.finish import keep_outputs, mark_failed, mark_succeeded
@@ -42,8 +43,16 @@ HEARTBEAT_EVERY = 10.0
 def supervise_run(job_id: int) -> str:
     """Run the job's engine to its end; returns what happened (for logs and tests)."""
     job = TrainingJob.objects.select_related("owner").filter(pk=job_id).first()
-    if job is None or not _claim(job):
+    if job is None:
         return "not claimed"
+    if not _claim(job):
+        return "not claimed"
+    with supervising(job_id):
+        return _run_to_the_end(job)
+
+
+def _run_to_the_end(job: TrainingJob) -> str:
+    job_id = job.pk
     job.refresh_from_db()
     # A job never has two engines: one left by a dead supervisor is stopped first.
     stop_job_engine(job)

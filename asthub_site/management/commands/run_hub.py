@@ -36,6 +36,11 @@ class Command(BaseCommand):
         )
 
     def _commands(self, host: str, port: int, concurrency: int) -> dict[str, list[str]]:
+        # Both workers run their tasks in threads, not a prefork pool: killing an idle
+        # prefork child with SIGKILL can leave the pool's shared lock held and the worker
+        # stalled for good (seen in bench/soak.py). Control tasks wait on the network and
+        # the database, and training tasks only watch engine processes, so threads suit
+        # both; a worker that dies is one process that run_hub restarts.
         python = sys.executable
         beat_schedule = str(settings.VAR_DIR / "celerybeat-schedule")
         return {
@@ -46,11 +51,12 @@ class Command(BaseCommand):
             ],
             "worker": [
                 python, "-m", "celery", "-A", "asthub_site", "worker", "-n", "control@%h",
-                "--loglevel", "INFO", "--concurrency", "2", "--queues", "celery",
+                "--loglevel", "INFO", "--pool", "threads", "--concurrency", "4",
+                "--queues", "celery",
             ],
             "trainer": [
                 python, "-m", "celery", "-A", "asthub_site", "worker", "-n", "trainer@%h",
-                "--loglevel", "INFO", "--concurrency", str(concurrency),
+                "--loglevel", "INFO", "--pool", "threads", "--concurrency", str(concurrency),
                 "--queues", "training_priority,training",
             ],
             "beat": [
