@@ -53,7 +53,8 @@ print(json.dumps(len(rows)))
 
 
 def worker_processes(hub_pid: int) -> list[psutil.Process]:
-    """The Celery workers' processes (main and pool children) under run_hub."""
+    """The Celery workers under run_hub and their children (with the threads pool, the
+    training worker's children are the engines it supervises)."""
     found = []
     for child in psutil.Process(hub_pid).children():
         try:

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import os
 
-from jobs.models import JobStatus, TrainingJob
+from jobs.models import TrainingJob
 from jobs.platforms.local.processes import (
     engines_of_this_hub,
     is_engine_group,
@@ -34,12 +34,6 @@ def supervising(job_id: int):
         yield
     finally:
         _supervising.discard(job_id)
-
-
-def record_supervisor(job_id: int) -> None:
-    TrainingJob.objects.filter(pk=job_id).update(
-        supervisor_host=this_host(), supervisor_pid=os.getpid()
-    )
 
 
 def record_engine(job_id: int, pgid: int) -> None:
@@ -79,14 +73,6 @@ def stop_job_engine(job: TrainingJob, grace_seconds: float = ORPHAN_GRACE_SECOND
     return stopped
 
 
-def engine_still_runs(job: TrainingJob) -> bool:
-    return (
-        bool(job.engine_pgid)
-        and job.engine_host == this_host()
-        and is_engine_group(job.engine_pgid, job.pk)
-    )
-
-
 def stop_engines_on_this_host(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> int:
     """Hub shutdown: stop every engine this hub runs on this machine, recorded or not, all
     at once (SIGTERM, then SIGKILL after the grace period). The jobs stay running: the
@@ -100,11 +86,3 @@ def stop_engines_on_this_host(grace_seconds: float = ORPHAN_GRACE_SECONDS) -> in
             groups[pgid] = job_id
     stop_groups(list(groups), grace_seconds)
     return len(groups)
-
-
-def running_local_orphans() -> list[TrainingJob]:
-    """Running jobs of this host whose supervisor died while their engine lives on."""
-    candidates = TrainingJob.objects.filter(
-        status=JobStatus.RUNNING, engine_host=this_host(), engine_pgid__isnull=False
-    )
-    return [job for job in candidates if supervisor_is_gone(job) and engine_still_runs(job)]

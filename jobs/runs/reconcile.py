@@ -40,7 +40,7 @@ UNCLAIMED_AFTER = timedelta(hours=6)
 UNFINISHED_LAUNCH_AFTER = timedelta(hours=1)
 
 
-def _supervised_running(now):
+def _supervised_running():
     """Running jobs that a supervisor of this hub follows (polled runs have next_poll_at),
     whose supervisor has not been released already."""
     return TrainingJob.objects.select_related("owner").filter(
@@ -69,7 +69,7 @@ def _finished_unsupervised(job: TrainingJob, adapter) -> bool:
 def _recover_orphans(now) -> dict[str, int]:
     counts = {"resumed": 0, "failed": 0, "finished": 0}
     stale = now - timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
-    for job in _supervised_running(now):
+    for job in _supervised_running():
         silent = job.heartbeat_at < stale
         if not (silent or supervisor_is_gone(job)):
             continue

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -34,7 +33,6 @@ class LocalRun:
         self.out = out_dir(job.id)
         self.tail = MetricFileTail(self.out / METRICS_FILE)
         self.process: subprocess.Popen | None = None
-        self.started = 0.0
         self.stopped_by_hub = False
 
     @property
@@ -67,12 +65,7 @@ class LocalRun:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.started = time.monotonic()
         self.stopped_by_hub = False
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
 
     def exit_code(self) -> int | None:
         return self.process.poll() if self.process else None
