@@ -108,8 +108,8 @@ def cmd_usage(args: argparse.Namespace, client: Client) -> int:
 
 def cmd_start(args: argparse.Namespace, client: Client) -> int:
     spec = job_spec_from_args(args)
-    if args.with_baseline:
-        spec["with_baseline"] = True
+    if args.dry_run:
+        return _print_check(client.check(spec), as_json=args.json)
     job = client.start(spec)
     if not args.watch:
         if args.json:
@@ -212,13 +212,57 @@ def cmd_artifacts(args: argparse.Namespace, client: Client) -> int:
 
 def cmd_sweep(args: argparse.Namespace, client: Client) -> int:
     grid = parse_grid(args.grid)
-    sweep = client.start_sweep(job_spec_from_args(args), grid)
+    sweep = client.start_sweep(job_spec_from_args(args), grid, name=args.name or "")
     if args.json:
         _print_json(sweep, sys.stdout)
     else:
         job_ids = ", ".join(str(job_id) for job_id in sweep.get("job_ids") or [])
         print(f"Started sweep {sweep.get('id')}: jobs {job_ids}")
     return EXIT_OK
+
+
+def _print_check(answer: dict[str, Any], *, as_json: bool) -> int:
+    if as_json:
+        _print_json(answer, sys.stdout)
+        return EXIT_OK
+    spec = answer["spec"]
+    print(
+        f"OK: {spec['model']} on {spec['dataset']} ({answer['engine_config']['dataset']}) "
+        f"can start on {spec['platform']} ({spec['hardware']}); nothing was started."
+    )
+    return EXIT_OK
+
+
+def cmd_catalog(args: argparse.Namespace, client: Client) -> int:
+    page = client.catalog(query=args.query or "", kind=args.kind, platform=args.platform)
+    if args.json:
+        _print_json(page, sys.stdout)
+        return EXIT_OK
+    rows = [
+        (
+            entry["name"],
+            entry["kind"],
+            ", ".join(entry["platforms"]) or "-",
+            _needs_text(entry["needs"]),
+            entry["summary"],
+        )
+        for entry in page["results"]
+    ]
+    if rows:
+        print(render.table(("NAME", "KIND", "PLATFORMS", "NEEDS", "ABOUT"), rows))
+    shown = len(rows)
+    if page["count"] > shown:
+        print(f"{shown} of {page['count']} shown; narrow the search.")
+    elif not rows:
+        print("Nothing in the catalog matches.")
+    return EXIT_OK
+
+
+def _needs_text(needs: dict[str, Any]) -> str:
+    parts = (["GPU"] if needs["gpu"] else []) + (
+        [f"{needs['min_plan']} plan"] if needs["min_plan"] != "free" else []
+    )
+    return ", ".join(parts + list(needs["packages"])) or "-"
 
 
 def cmd_share_create(args: argparse.Namespace, client: Client) -> int:
@@ -493,7 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     start = command("start", cmd_start, "start a training job")
     add_job_options(start)
-    start.add_argument("--with-baseline", action="store_true")
+    start.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the spec against the catalog, the platform and your plan; start nothing",
+    )
     start.add_argument("--watch", action="store_true", help="wait and exit 1 if the job fails")
     start.add_argument("--json", action="store_true")
 
@@ -542,6 +590,12 @@ def build_parser() -> argparse.ArgumentParser:
     artifacts = command("artifacts", cmd_artifacts, "list or download a job's artifacts")
     artifacts.add_argument("id", type=int)
     artifacts.add_argument("--download", metavar="DIR")
+
+    catalog = command("catalog", cmd_catalog, "find data sets and models a job may name")
+    catalog.add_argument("query", nargs="?", help="text in the name or summary")
+    catalog.add_argument("--kind", choices=("dataset", "model"))
+    catalog.add_argument("--platform", choices=("local", "kaggle", "huggingface"))
+    catalog.add_argument("--json", action="store_true")
 
     sweep = command("sweep", cmd_sweep, "start one job per point of a parameter grid")
     sweep.add_argument(

@@ -99,6 +99,23 @@ class Client:
     def start_training(self, **spec: Any) -> Job:
         return self.start(spec)
 
+    def check(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Check a spec against the catalog, the platform and the plan; starts nothing."""
+        return self._json(self._send("POST", "/api/v1/jobs/check", json=spec))
+
+    def catalog(
+        self,
+        query: str = "",
+        kind: str | None = None,
+        platform: str | None = None,
+        page_size: int = 100,
+    ) -> dict[str, Any]:
+        """One page of catalog entries (data sets and models), best matches first."""
+        params = {"q": query, "kind": kind, "platform": platform, "page_size": page_size}
+        return self._get_json(
+            "/api/v1/catalog", params={k: v for k, v in params.items() if v not in (None, "")}
+        )
+
     def list_jobs(
         self,
         status: str | None = None,
@@ -359,8 +376,10 @@ class Client:
 
     # -- sweeps ------------------------------------------------------------------------
 
-    def start_sweep(self, spec: dict[str, Any], grid: dict[str, list[Any]]) -> dict[str, Any]:
-        body = {"spec": spec, "grid": grid}
+    def start_sweep(
+        self, spec: dict[str, Any], grid: dict[str, list[Any]], name: str = ""
+    ) -> dict[str, Any]:
+        body = {"spec": spec, "grid": grid, "name": name}
         return self._json(self._send("POST", "/api/v1/sweeps/", json=body))
 
     def list_sweeps(self) -> Iterator[dict[str, Any]]:

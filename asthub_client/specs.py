@@ -1,66 +1,72 @@
-"""Command-line options that describe a training job, and the sweep grid syntax."""
+"""Command-line options that describe a training job, derived from the job spec's one
+declaration (asthub_spec), and the sweep grid syntax."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
-# CLI option -> key inside the job's ast_config; only the options given are sent, so the
-# server's defaults apply to the rest.
-_AST_OPTIONS = {
-    "target_activation": "target_activation_rate",
-    "entropy_weight": "entropy_weight",
-    "warmup_epochs": "warmup_epochs",
-    "selection": "selection",
-}
-_PLAIN_OPTIONS = ("name", "batch_size", "learning_rate", "seed")
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+
+from asthub_spec import AST_KEYS, AstSettings, JobSpec
+from asthub_spec.errors import describe
+
+# Spellings of earlier releases that still work.
+OPTION_ALIASES = {"target_activation_rate": ("--target-activation",)}
+SPEC_FIELDS = tuple(name for name in JobSpec.model_fields if name != "ast_config")
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="digits")
-    parser.add_argument("--model", default="mlp")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--platform", default="local", choices=("local", "kaggle", "huggingface"))
-    parser.add_argument("--hardware", default="cpu")
-    parser.add_argument("--name")
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--learning-rate", type=float)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--target-activation", type=float, metavar="RATE")
-    parser.add_argument("--entropy-weight", type=float)
-    parser.add_argument("--warmup-epochs", type=int)
-    parser.add_argument("--selection", choices=("threshold", "topk"))
-    parser.add_argument("--auto-upload-hf", action="store_true")
-    parser.add_argument("--hf-repo", default="", metavar="REPO")
+    """One option per spec field (--batch-size, --target-activation-rate, ...). Only the
+    options given are sent, so the hub's defaults apply to the rest."""
+    spec = parser.add_argument_group("job spec")
+    for name in SPEC_FIELDS:
+        _add_option(spec, name, JobSpec.model_fields[name])
+    ast = parser.add_argument_group("AST settings")
+    for name, info in AstSettings.model_fields.items():
+        _add_option(ast, name, info)
+
+
+def _add_option(group: argparse._ArgumentGroup, name: str, info: FieldInfo) -> None:
+    flags = (f"--{name.replace('_', '-')}", *OPTION_ALIASES.get(name, ()))
+    default = info.get_default(call_default_factory=True)
+    text = (info.description or "").replace("%", "%%")
+    help_text = f"{text} (default: {default})" if default not in ("", None) else text
+    kind = info.annotation
+    if kind is bool:
+        group.add_argument(*flags, dest=name, action="store_true", default=None, help=help_text)
+    elif get_origin(kind) is Literal:
+        group.add_argument(*flags, dest=name, choices=get_args(kind), help=help_text)
+    else:
+        convert = {int: int, float: float, int | None: int}.get(kind, str)
+        group.add_argument(*flags, dest=name, type=convert, metavar=name.upper(), help=help_text)
 
 
 def job_spec_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The POST /api/v1/jobs/ body the options describe. Raises ValueError on a bad mix."""
-    if args.auto_upload_hf and not args.hf_repo:
-        raise ValueError("--auto-upload-hf needs --hf-repo")
+    """The POST /api/v1/jobs/ body the options describe, checked against the same
+    declaration the hub uses; ValueError says what to change."""
     spec: dict[str, Any] = {
-        "platform": args.platform,
-        "dataset": args.dataset,
-        "model": args.model,
-        "epochs": args.epochs,
-        "hardware": args.hardware,
+        name: getattr(args, name) for name in SPEC_FIELDS if getattr(args, name, None) is not None
     }
-    for option in _PLAIN_OPTIONS:
-        value = getattr(args, option)
-        if value is not None:
-            spec[option] = value
     ast_config = {
-        key: getattr(args, option)
-        for option, key in _AST_OPTIONS.items()
-        if getattr(args, option) is not None
+        key: getattr(args, key) for key in AST_KEYS if getattr(args, key, None) is not None
     }
     if ast_config:
         spec["ast_config"] = ast_config
-    if args.auto_upload_hf:
-        spec["auto_upload_hf"] = True
-    if args.hf_repo:
-        spec["hf_repo"] = args.hf_repo
+    try:
+        JobSpec.model_validate(spec)
+    except ValidationError as exc:
+        _, problems = describe(exc, known=JobSpec.model_fields)
+        raise ValueError(
+            "; ".join(f"{_option(field)}: {', '.join(why)}" for field, why in problems.items())
+        ) from None
     return spec
+
+
+def _option(field: str) -> str:
+    """The option a spec field is set with: ast_config.kp -> --kp."""
+    return "--" + field.rpartition(".")[2].replace("_", "-")
 
 
 def parse_grid(items: list[str]) -> dict[str, list[Any]]:

@@ -3,7 +3,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from billing import api as billing_api
 from jobs import api as jobs_api
-from jobs import competition_api, hub_api, publication_api, report_api
+from jobs import catalog_api, competition_api, hub_api, publication_api, report_api
 from jobs.leaderboard import api as leaderboard_api
 from jobs.sharing import api as sharing_api
 from jobs.streams import job_events
@@ -19,7 +19,9 @@ urlpatterns = [
     path("tokens", accounts_api.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>", accounts_api.TokenDetailView.as_view(), name="api-token"),
     path("usage", billing_api.UsageView.as_view(), name="api-usage"),
+    path("catalog", catalog_api.CatalogView.as_view(), name="api-catalog"),
     path("jobs/", jobs_api.JobListView.as_view(), name="api-jobs"),
+    path("jobs/check", catalog_api.JobCheckView.as_view(), name="api-job-check"),
     path("jobs/<int:job_id>/", jobs_api.JobDetailView.as_view(), name="api-job"),
     path("jobs/<int:job_id>/cancel/", jobs_api.JobCancelView.as_view(), name="api-job-cancel"),
     path("jobs/<int:job_id>/rerun/", jobs_api.JobRerunView.as_view(), name="api-job-rerun"),

@@ -24,6 +24,7 @@ portal = (
         path("tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
         path("jobs/", job_views.job_list, name="jobs"),
         path("jobs/new/", job_views.new_job, name="new_job"),
+        path("catalog/", job_views.catalog_page, name="catalog"),
         path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
         path("jobs/<int:job_id>/cancel/", job_views.cancel_job, name="cancel_job"),
         path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),

@@ -51,6 +51,9 @@ class Plan:
     hardware: frozenset[str] | str = field(default=BASIC_HARDWARE)
     priority_queue: bool = False
     monthly_price_usd: int = 0
+    # Models above the catalog's large-model size (jobs.catalog.models) need a GPU
+    # that only paid plans get.
+    large_models: bool = False
 
     def allows_hardware(self, hardware: str) -> bool:
         return self.hardware == ALL_HARDWARE or hardware in self.hardware
@@ -98,6 +101,7 @@ PRO = Plan(
     hardware=ALL_HARDWARE,
     priority_queue=True,
     monthly_price_usd=29,
+    large_models=True,
 )
 
 
@@ -113,6 +117,7 @@ def _enterprise() -> Plan:
         title="Enterprise",
         hardware=ALL_HARDWARE,
         priority_queue=True,
+        large_models=True,
         **limits,
     )
 

@@ -153,6 +153,16 @@ def check_hardware(*, user, hardware: str) -> None:
         )
 
 
+def check_model(*, user, model: str, min_plan: str) -> None:
+    """Large architectures (the catalog says which) need a paid plan."""
+    plan = effective_plan(user)
+    if min_plan != "free" and not plan.large_models:
+        raise QuotaExceeded(
+            f"Your {plan.title} plan trains models up to 100 M parameters; {model!r} is "
+            "larger. Pick a smaller architecture, or upgrade to Pro for large models."
+        )
+
+
 def max_runtime_seconds(*, user) -> int | None:
     limit = effective_plan(user).max_runtime_hours
     return None if limit.unlimited else limit.amount * 3600

@@ -9,6 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import asthub_spec
 from accounts.permissions import RequiresScope
 from asthub_site.errors import InvalidInput
 from jobs import selectors, services
@@ -19,11 +20,9 @@ from jobs.serializers import (
     CancelRequestSerializer,
     JobPageSerializer,
     JobSerializer,
-    JobSpecSerializer,
     MetricsSerializer,
-    SweepCreateSerializer,
 )
-from jobs.spec import PLATFORMS, JobSpec
+from jobs.spec import PLATFORMS, JobSpec, parse_sweep
 from jobs.sweeps import sweep_as_dict
 
 
@@ -119,15 +118,14 @@ class JobListView(ScopedView):
         return pages.get_paginated_response(JobSerializer(page, many=True).data)
 
     @extend_schema(
-        request=JobSpecSerializer,
+        request=asthub_spec.JobSpec,
         responses={201: JobSerializer},
         summary="Start a training job (counts against your plan)",
         examples=[START_EXAMPLE],
     )
     def post(self, request):
-        body = JobSpecSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        job = services.start_training(user=request.user, spec=JobSpec.from_dict(request.data))
+        spec = JobSpec.from_dict(request.data)
+        job = services.start_training(user=request.user, spec=spec)
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
@@ -211,7 +209,7 @@ class SweepListView(ScopedView):
         return pages.get_paginated_response([sweep_as_dict(sweep) for sweep in page])
 
     @extend_schema(
-        request=SweepCreateSerializer,
+        request=asthub_spec.SweepRequest,
         responses={201: OpenApiTypes.OBJECT},
         summary="Start a hyperparameter sweep over AST settings (one job per point)",
         examples=[
@@ -225,14 +223,8 @@ class SweepListView(ScopedView):
         ],
     )
     def post(self, request):
-        body = SweepCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        sweep = services.start_sweep(
-            user=request.user,
-            spec=JobSpec.from_dict(request.data["spec"]),
-            grid=request.data["grid"],
-            name=request.data.get("name", ""),
-        )
+        spec, grid, name = parse_sweep(request.data)
+        sweep = services.start_sweep(user=request.user, spec=spec, grid=grid, name=name)
         return Response(sweep_as_dict(sweep), status=status.HTTP_201_CREATED)
 
 

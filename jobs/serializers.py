@@ -2,36 +2,8 @@
 
 from rest_framework import serializers
 
-from asthub_site.serializers import StrictCharField, StrictSerializer
+from asthub_site.serializers import StrictSerializer
 from jobs.monitoring import progress_with_costs
-from jobs.spec import AST_KEYS, PLATFORMS
-
-
-class AstConfigSerializer(StrictSerializer):
-    target_activation_rate = serializers.FloatField(required=False, min_value=0.01, max_value=1)
-    entropy_weight = serializers.FloatField(required=False, min_value=0, max_value=1)
-    warmup_epochs = serializers.IntegerField(required=False, min_value=0, max_value=1000)
-    selection = serializers.ChoiceField(choices=["threshold", "topk", "random"], required=False)
-    kp = serializers.FloatField(required=False, min_value=0, max_value=100)
-    ki = serializers.FloatField(required=False, min_value=0, max_value=100)
-    min_activation = serializers.FloatField(required=False, min_value=0, max_value=1)
-    scoring = serializers.ChoiceField(choices=["fresh", "stale"], required=False)
-
-
-class JobSpecSerializer(StrictSerializer):
-    name = StrictCharField(max_length=100, required=False, allow_blank=True)
-    platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
-    dataset = StrictCharField(max_length=300, required=False)
-    model = StrictCharField(max_length=100, required=False)
-    epochs = serializers.IntegerField(min_value=1, max_value=1000, required=False)
-    batch_size = serializers.IntegerField(min_value=1, max_value=65536, required=False)
-    learning_rate = serializers.FloatField(min_value=1e-8, max_value=10, required=False)
-    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    hardware = StrictCharField(max_length=40, required=False)
-    ast_config = AstConfigSerializer(required=False)
-    with_baseline = serializers.BooleanField(required=False)
-    auto_upload_hf = serializers.BooleanField(required=False)
-    hf_repo = StrictCharField(max_length=200, required=False, allow_blank=True)
 
 
 class CancelRequestSerializer(StrictSerializer):
@@ -119,15 +91,6 @@ class ArtifactSerializer(serializers.Serializer):
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
     url = serializers.CharField()
-
-
-class SweepCreateSerializer(StrictSerializer):
-    name = StrictCharField(max_length=100, required=False, allow_blank=True)
-    spec = JobSpecSerializer()
-    grid = serializers.DictField(
-        child=serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=50),
-        help_text=f"AST settings to vary: {', '.join(AST_KEYS)}",
-    )
 
 
 class CompareRequestSerializer(StrictSerializer):

@@ -1,12 +1,12 @@
 """Writes for training jobs. Every surface (portal, REST, MCP, CLI) calls these."""
 
-from dataclasses import replace
 from itertools import product
 
 from django.db import transaction
 
 from accounts import audit
 from asthub_site.errors import Conflict, InvalidInput
+from asthub_spec.sweep import MAX_SWEEP_POINTS, SWEEP_SPEC_KEYS
 from billing import quotas
 from jobs import dispatch
 from jobs.models import Sweep, TrainingJob
@@ -15,11 +15,6 @@ from jobs.runs.cancel import cancel_run
 from jobs.selectors import job_for
 from jobs.spec import AST_KEYS, JobSpec
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
-
-MAX_SWEEP_POINTS = 50
-# Besides AST settings a sweep may vary these spec fields, e.g. several architectures at
-# once ("train 5 popular architectures with AST on CIFAR-100").
-SWEEP_SPEC_KEYS = ("model", "learning_rate", "batch_size", "seed", "epochs")
 
 
 def _store_job(
@@ -64,7 +59,7 @@ def start_training(
     being refused; the month's limit is always enforced at once.
     """
     adapter_for(spec.platform)  # an unavailable platform is refused before anything
-    quotas.check_hardware(user=user, hardware=spec.hardware)
+    check_plan_allows(user=user, spec=spec)
     with transaction.atomic():
         job = _store_job(
             user=user, spec=spec, is_baseline=as_baseline, wait_for_slot=wait_for_slot, **links
@@ -90,20 +85,31 @@ def start_training(
     return job
 
 
+def check_plan_allows(*, user, spec: JobSpec) -> None:
+    """The plan's hardware and model-size rules; the catalog already checked the rest."""
+    quotas.check_hardware(user=user, hardware=spec.hardware)
+    quotas.check_model(user=user, model=spec.model, min_plan=spec.resolved.model.needs.min_plan)
+
+
 def spec_of(job: TrainingJob) -> JobSpec:
-    return JobSpec(
-        dataset=job.dataset,
-        model=job.model,
-        epochs=job.epochs,
-        batch_size=job.batch_size,
-        learning_rate=job.learning_rate,
-        seed=job.seed,
-        platform=job.platform,
-        hardware=job.hardware,
-        name=job.name,
-        ast_config=dict(job.ast_config),
-        auto_upload_hf=job.auto_upload_hf,
-        hf_repo=job.hf_repo,
+    """The spec a stored job ran, checked again against today's catalog and platform."""
+    image_size = job.config.get("image_size") if job.config else None
+    return JobSpec.from_dict(
+        {
+            "dataset": job.dataset,
+            "model": job.model,
+            "epochs": job.epochs,
+            "batch_size": job.batch_size,
+            "learning_rate": job.learning_rate,
+            "seed": job.seed,
+            "platform": job.platform,
+            "hardware": job.hardware,
+            "name": job.name,
+            "ast_config": {key: job.ast_config[key] for key in AST_KEYS if key in job.ast_config},
+            "auto_upload_hf": job.auto_upload_hf,
+            "hf_repo": job.hf_repo,
+        }
+        | ({"image_size": image_size} if image_size and image_size != 64 else {})
     )
 
 
@@ -148,8 +154,9 @@ def start_sweep(*, user, spec: JobSpec, grid: dict, name: str = "") -> Sweep:
     if spec.with_baseline:
         raise InvalidInput("Sweeps do not take with_baseline; start one baseline separately.")
     specs = [_point_spec(spec, point) for point in points]
-    for point_spec in specs:
-        point_spec.validate()
+    for point_spec in specs:  # every point is checked before the first one reserves
+        adapter_for(point_spec.platform)
+        check_plan_allows(user=user, spec=point_spec)
     with transaction.atomic():
         sweep = Sweep.objects.create(owner=user, name=name, spec=spec.as_dict(), grid=grid)
         for point_spec in specs:
@@ -168,4 +175,11 @@ def _point_spec(spec: JobSpec, point: dict) -> JobSpec:
     ast = {key: value for key, value in point.items() if key in AST_KEYS}
     fields = {key: value for key, value in point.items() if key in SWEEP_SPEC_KEYS}
     named = {"name": f"{spec.name} {point['model']}".strip()} if "model" in point else {}
-    return replace(spec, ast_config={**spec.ast_config, **ast}, **fields, **named)
+    try:
+        return spec.with_changes(
+            ast_config={**spec.ast_config.model_dump(), **ast}, **fields, **named
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"Sweep point {point}: {exc.message}", fields={"grid": [exc.message]}
+        ) from exc

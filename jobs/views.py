@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
 from jobs import reports, selectors, services
-from jobs.forms import CardForm, CompareForm, NewJobForm
+from jobs.catalog import search_catalog
+from jobs.catalog_suggestions import catalog_suggestions
+from jobs.forms import CardForm, CatalogSearchForm, CompareForm, NewJobForm
 from jobs.leaderboard.views import ListingForm
 from jobs.models import JobStatus, LeaderboardEntry
 from jobs.monitoring import progress_with_costs
@@ -47,7 +49,24 @@ def new_job(request):
         else:
             messages.success(request, f"Started job {job.pk}.")
             return redirect("portal:job", job_id=job.pk)
-    return render(request, "jobs/new.html", {"form": form})
+    return render(request, "jobs/new.html", {"form": form, **catalog_suggestions()})
+
+
+@login_required
+def catalog_page(request):
+    """The catalog, searchable: what a job may name and where each platform gets it."""
+    form = CatalogSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = search_catalog(
+        kind=filters.get("kind") or None,
+        platform=filters.get("platform") or None,
+        query=filters.get("q") or "",
+    )
+    return render(
+        request,
+        "jobs/catalog.html",
+        {"form": form, "entries": entries[:200], "count": len(entries)},
+    )
 
 
 @login_required

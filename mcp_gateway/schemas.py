@@ -4,29 +4,7 @@ and structuredContent. Field names follow the seed design and the REST API."""
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-Platform = Literal["local", "kaggle", "huggingface"]
-
-
-class AstConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    target_activation_rate: float | None = Field(
-        None, ge=0.01, le=1, description="Fraction of samples that get a backward pass (0.4)."
-    )
-    entropy_weight: float | None = Field(
-        None, ge=0, le=1, description="Weight of prediction entropy in a sample's score."
-    )
-    warmup_epochs: int | None = Field(None, ge=0, le=1000)
-    selection: Literal["threshold", "topk", "random"] | None = None
-    kp: float | None = Field(None, ge=0, le=100, description="PI controller gain (P).")
-    ki: float | None = Field(None, ge=0, le=100, description="PI controller gain (I).")
-    min_activation: float | None = Field(None, ge=0, le=1)
-    scoring: Literal["fresh", "stale"] | None = None
-
-    def given(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+from pydantic import BaseModel, Field
 
 
 class JobSummary(BaseModel):
@@ -127,6 +105,36 @@ class SweepOut(BaseModel):
     name: str
     job_ids: list[int]
     grid: dict[str, Any]
+
+
+class PlatformSource(BaseModel):
+    fetch: str = Field(description="What that platform is handed: a name, kaggle:..., hf:...")
+    downloads: bool = Field(description="Fetched from the internet when the run starts.")
+    note: str
+
+
+class CatalogNeeds(BaseModel):
+    gpu: bool
+    packages: list[str]
+    min_plan: str
+
+
+class CatalogEntryOut(BaseModel):
+    name: str = Field(description="What to pass as dataset or model (a pattern: fill it in).")
+    kind: Literal["dataset", "model"]
+    family: str
+    summary: str
+    pattern: bool
+    platforms: dict[str, PlatformSource] = Field(description="Where it trains, and how.")
+    unavailable: dict[str, str] = Field(description="Platforms that cannot run it, and why.")
+    needs: CatalogNeeds
+    params_millions: float | None
+
+
+class CatalogOut(BaseModel):
+    entries: list[CatalogEntryOut]
+    count: int = Field(description="How many entries matched (entries holds up to limit).")
+    generated_for: dict[str, str] = Field(description="Package versions the model list is of.")
 
 
 class UsageLimit(BaseModel):

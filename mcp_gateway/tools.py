@@ -9,9 +9,11 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
+from asthub_spec import Platform, SweepRequest
 from mcp_gateway import schemas
 from mcp_gateway.calls import call_as_user
 from mcp_gateway.scopes import requires
+from mcp_gateway.spec_params import closed, spec_arguments, takes_spec_fields
 
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)
 START = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False)
@@ -23,12 +25,6 @@ MAX_WAIT_SECONDS = 600
 POLL_SECONDS = 1.0
 
 JobId = Annotated[int, Field(description="The job's id, as start_training or list_jobs gave it.")]
-
-
-def _spec(**fields):
-    from jobs.spec import JobSpec
-
-    return JobSpec.from_dict({k: v for k, v in fields.items() if v is not None})
 
 
 def _progress(user, job_id: int) -> schemas.Progress:
@@ -52,60 +48,35 @@ def register(server: MCPServer) -> None:
     def tool(scope: str, annotations: ToolAnnotations, title: str):
         def wrap(fn):
             requires(scope, fn.__name__)
-            return server.tool(title=title, annotations=annotations)(fn)
+            server.tool(title=title, annotations=annotations)(fn)
+            registered = server._tool_manager.get_tool(fn.__name__)
+            registered.fn_metadata.arg_model = closed(registered.fn_metadata.arg_model)
+            registered.parameters = registered.fn_metadata.arg_model.model_json_schema(
+                by_alias=True
+            )
+            return fn
 
         return wrap
 
     @tool("jobs:write", START, "Start AST training")
-    async def start_training(
-        dataset: Annotated[
-            str, Field(description="digits, mnist1d, cifar10, ... or an uploaded dataset.")
-        ] = "digits",
-        model: Annotated[str, Field(description="mlp, cnn, resnet18, resnet50, ...")] = "mlp",
-        platform: schemas.Platform = "local",
-        epochs: Annotated[int, Field(ge=1, le=1000)] = 10,
-        ast_config: schemas.AstConfig | None = None,
-        hardware: Annotated[str, Field(description="cpu, or a GPU your plan allows.")] = "cpu",
-        with_baseline: Annotated[
-            bool, Field(description="Also run plain training to compare (takes a 2nd slot).")
-        ] = False,
-        auto_upload_hf: Annotated[
-            bool, Field(description="Publish to Hugging Face when the run succeeds.")
-        ] = False,
-        hf_repo: Annotated[str, Field(description="owner/name on Hugging Face.")] = "",
-        name: str = "",
-        batch_size: Annotated[int | None, Field(ge=1, le=65536)] = None,
-        learning_rate: Annotated[float | None, Field(gt=0, le=10)] = None,
-        seed: Annotated[int | None, Field(ge=0)] = None,
-    ) -> schemas.StartedTraining:
+    @takes_spec_fields()
+    async def start_training(**spec) -> schemas.StartedTraining:
         """Start one Adaptive Sparse Training run and return at once with its job id.
 
-        Use when the user asks to train a model. The run is queued, then trains in the
+        Use when the user asks to train a model. Data sets and models come from the
+        catalog (list_catalog finds them). The run is queued, then trains in the
         background; follow it with monitor_training (wait_seconds to watch it live).
         Costs one of the plan's monthly jobs and one concurrent slot (two with
-        with_baseline). Refused with a clear message when over quota, when the platform's
-        credential is missing, or when the platform is not available on this hub yet.
+        with_baseline). Refused with a clear message, before anything is spent, for an
+        unknown data set or model, one the platform cannot reach, hardware or a model the
+        plan does not allow, over quota, or a missing platform credential.
         """
 
         def run(user):
             from jobs.services import start_training as start
+            from jobs.spec import JobSpec
 
-            spec = _spec(
-                dataset=dataset,
-                model=model,
-                platform=platform,
-                epochs=epochs,
-                ast_config=ast_config.given() if ast_config else {},
-                hardware=hardware,
-                with_baseline=with_baseline,
-                auto_upload_hf=auto_upload_hf,
-                hf_repo=hf_repo,
-                name=name,
-                batch_size=batch_size,
-                learning_rate=learning_rate,
-                seed=seed,
-            )
-            job = start(user=user, spec=spec)
+            job = start(user=user, spec=JobSpec.from_dict(spec_arguments(spec)))
             baseline = job.paired_with if job.paired_with_id else None
             return schemas.StartedTraining(
                 job=schemas.JobSummary.of(job),
@@ -228,14 +199,14 @@ def register(server: MCPServer) -> None:
     async def sync_model(
         ctx: Context,
         to_platform: Annotated[
-            schemas.Platform,
+            Platform,
             Field(description="huggingface (Hub repo), kaggle (Kaggle Models) or local."),
         ] = "huggingface",
         job_id: Annotated[
             int | None, Field(description="A succeeded run to publish (its weights and card).")
         ] = None,
         from_platform: Annotated[
-            schemas.Platform | None,
+            Platform | None,
             Field(description="Where the model is, when copying by source_ref, not job_id."),
         ] = None,
         source_ref: Annotated[
@@ -363,45 +334,63 @@ def register(server: MCPServer) -> None:
         return await call_as_user(run)
 
     @tool("jobs:write", START, "Start a hyper-parameter sweep")
+    @takes_spec_fields(exclude=("name", "with_baseline"))
     async def start_sweep(
         grid: Annotated[
             dict[str, list[float | int | str]],
-            Field(
-                description="AST settings and/or model, learning_rate, batch_size, seed, "
-                'epochs to vary, e.g. {"model": ["resnet18", "resnet50", "vit_b_16"]} or '
-                '{"target_activation_rate": [0.3, 0.5]}.'
-            ),
+            Field(description=SweepRequest.model_fields["grid"].description),
         ],
-        dataset: str = "digits",
-        model: str = "mlp",
-        platform: schemas.Platform = "local",
-        epochs: Annotated[int, Field(ge=1, le=1000)] = 10,
-        ast_config: schemas.AstConfig | None = None,
-        hardware: str = "cpu",
-        name: str = "",
+        name: Annotated[str, Field(max_length=100, description="The sweep's name.")] = "",
+        **spec,
     ) -> schemas.SweepOut:
         """Start one AST run per point of a grid (several architectures at once, or AST
-        settings). Each point counts as one of the month's jobs at once; as many run in
-        parallel as the plan allows and the rest wait (waiting_for_slot) and launch as
-        runs finish. Compare the points later with list_jobs / compare_runs."""
+        settings) on the data set, platform and settings given. Each point counts as one
+        of the month's jobs at once; as many run in parallel as the plan allows and the
+        rest wait (waiting_for_slot) and launch as runs finish. Every point is checked
+        against the catalog and the plan before any is started. Compare the points later
+        with list_jobs / compare_runs."""
 
         def run(user):
             from jobs.services import start_sweep as start
+            from jobs.spec import parse_sweep
 
-            spec = _spec(
-                dataset=dataset,
-                model=model,
-                platform=platform,
-                epochs=epochs,
-                ast_config=ast_config.given() if ast_config else {},
-                hardware=hardware,
+            parsed, parsed_grid, sweep_name = parse_sweep(
+                {"name": name, "spec": spec_arguments(spec), "grid": grid}
             )
-            sweep = start(user=user, spec=spec, grid=grid, name=name)
+            sweep = start(user=user, spec=parsed, grid=parsed_grid, name=sweep_name)
             return schemas.SweepOut(
                 sweep_id=sweep.pk,
                 name=sweep.name,
                 job_ids=list(sweep.jobs.order_by("id").values_list("id", flat=True)),
                 grid=sweep.grid,
+            )
+
+        return await call_as_user(run)
+
+    @tool("jobs:read", READ, "Find data sets and models")
+    async def list_catalog(
+        query: Annotated[
+            str, Field(max_length=100, description="Text in the name or summary, e.g. resnet.")
+        ] = "",
+        kind: Literal["dataset", "model"] | None = None,
+        platform: Platform | None = None,
+        limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    ) -> schemas.CatalogOut:
+        """Find the data sets and models start_training and start_sweep accept: built-ins,
+        torchvision sets, benchmark names such as imagenet-100, the kaggle:/competition:/hf:
+        forms, and every torchvision and timm architecture. Each entry says where each
+        platform gets it, what it needs (a GPU, a package, a plan) and why a platform
+        cannot run it. Use it before start_training when unsure of a name."""
+
+        def run(user):
+            from jobs.catalog import search_catalog
+            from jobs.catalog.models import generated_for
+
+            found = search_catalog(kind=kind, platform=platform, query=query)
+            return schemas.CatalogOut(
+                entries=[schemas.CatalogEntryOut(**entry.as_dict()) for entry in found[:limit]],
+                count=len(found),
+                generated_for=generated_for(),
             )
 
         return await call_as_user(run)

@@ -57,6 +57,15 @@ class Launched:
     polled: bool = True
 
 
+@dataclass(frozen=True)
+class EngineData:
+    """How a platform hands a catalog data source to the engine: the name the engine
+    loads, and what the platform must arrange at launch (Kaggle: attachments)."""
+
+    engine_dataset: str
+    platform_state: dict = field(default_factory=dict)
+
+
 @dataclass
 class PollResult:
     state: str  # "running" | "succeeded" | "failed"
@@ -72,6 +81,19 @@ class PlatformAdapter(Protocol):
     # False where the platform has no API to stop a run (Kaggle): cancelling then only
     # stops tracking, after the user confirms they understand the run goes on.
     can_cancel: bool
+
+    def hardware_name(self, requested: str) -> str:
+        """The platform's own name for the hardware asked for; InvalidInput naming what
+        it offers."""
+
+    def has_gpu(self, hardware: str) -> bool:
+        """Whether that hardware has an accelerator to train on."""
+
+    def missing_packages(self, packages: tuple[str, ...]) -> list[str]:
+        """Which of these Python packages a run on this platform cannot import."""
+
+    def engine_data(self, source: str) -> EngineData:
+        """What the engine loads for a catalog source, and what the launch attaches."""
 
     def launch(self, job: JobHandle, credential: dict | None) -> Launched:
         """Start the run. Raise PlatformUnavailable/InvalidInput for what the user must fix."""

@@ -99,9 +99,10 @@ def test_start_sends_the_spec_with_ast_options_and_baseline(asthub, hub, capsys)
 
     assert code == 0
     body = json.loads(hub.requests_to("POST", "/api/v1/jobs/")[0].content)
+    # Only the options given: the hub's defaults apply to the rest.
     assert body == {
-        "platform": "local", "dataset": "digits", "model": "mlp", "epochs": 5, "hardware": "cpu",
-        "seed": 3, "ast_config": {"target_activation_rate": 0.4, "selection": "topk"},
+        "dataset": "digits", "model": "mlp", "epochs": 5, "seed": 3,
+        "ast_config": {"target_activation_rate": 0.4, "selection": "topk"},
         "with_baseline": True,
     }  # fmt: skip
     assert "Started job 100" in capsys.readouterr().out

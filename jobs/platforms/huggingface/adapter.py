@@ -21,10 +21,10 @@ from django.conf import settings
 from huggingface_hub import CommitOperationAdd
 
 from asthub_site.errors import InvalidInput
-from jobs.platforms.base import JobHandle, Launched, PollResult
+from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
 from jobs.platforms.huggingface.bootstrap import BOOTSTRAP
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
-from jobs.platforms.huggingface.flavors import check_flavor
+from jobs.platforms.huggingface.flavors import DEFAULT_FLAVOR, check_flavor
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
 from jobs.training.contract import parse_metric_line
 
@@ -42,6 +42,20 @@ class HuggingFaceJobsAdapter:
     name = "huggingface"
     needs_credential = "huggingface"
     can_cancel = True
+
+    def hardware_name(self, requested: str) -> str:
+        # "cpu", every spec's default, names each platform's plain CPU machine.
+        return check_flavor(DEFAULT_FLAVOR if requested == "cpu" else requested)
+
+    def has_gpu(self, hardware: str) -> bool:
+        return not hardware.startswith("cpu")
+
+    def missing_packages(self, packages: tuple[str, ...]) -> list[str]:
+        # Not checked here: the job's image and its bootstrap (bootstrap.py) decide.
+        return []
+
+    def engine_data(self, source: str) -> EngineData:
+        return EngineData(engine_dataset=source)
 
     def launch(self, job: JobHandle, credential: dict | None) -> Launched:
         flavor = check_flavor(job.hardware)

@@ -19,10 +19,19 @@ from kagglesdk.kernels.types.kernels_api_service import (
 )
 
 from asthub_site.errors import InvalidInput
-from jobs.platforms.base import JobHandle, Launched, PlatformBusy, PlatformUnavailable, PollResult
+from jobs.platforms.base import (
+    EngineData,
+    JobHandle,
+    Launched,
+    PlatformBusy,
+    PlatformUnavailable,
+    PollResult,
+)
 from jobs.platforms.kaggle.client import calling, kaggle_client, retrying, timeout_seconds
 from jobs.platforms.kaggle.kernels import (
     accelerator,
+    canonical_hardware,
+    data_sources,
     kernel_slug,
     kernel_text,
     kernel_title,
@@ -57,6 +66,24 @@ class KaggleAdapter:
     can_cancel = False
 
     # --- launch ---------------------------------------------------------------------------
+
+    def hardware_name(self, requested: str) -> str:
+        return canonical_hardware(requested)
+
+    def has_gpu(self, hardware: str) -> bool:
+        return accelerator(hardware).kind != "cpu"
+
+    def missing_packages(self, packages: tuple[str, ...]) -> list[str]:
+        # Not checked here: Kaggle's image has torch, torchvision, timm and scikit-learn;
+        # the kernel fetches anything else (mnist1d) with internet on.
+        return []
+
+    def engine_data(self, source: str) -> EngineData:
+        sources = data_sources(source)
+        return EngineData(
+            engine_dataset=sources.engine_dataset,
+            platform_state={"data_sources": sources.as_state()},
+        )
 
     def launch(self, job: JobHandle, credential: dict | None) -> Launched:
         from jobs.training import build_script

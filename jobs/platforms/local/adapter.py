@@ -6,21 +6,50 @@ says; `cancel` stops the engine's process group, wherever its worker went, if it
 this machine; `fetch_artifacts` is the run's output folder.
 """
 
+import importlib.util
 from pathlib import Path
 
+from asthub_site.errors import InvalidInput
 from jobs import dispatch
-from jobs.platforms.base import JobHandle, Launched, PollResult
+from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
 from jobs.platforms.local.engine import LocalRun
 from jobs.platforms.local.folders import STOP_REQUEST_FILE, job_dir, out_dir
 from jobs.platforms.local.processes import ask_engine_to_stop, this_host
 from jobs.training import build_script
 from jobs.training.contract import COMPLETED, METRICS_FILE, MetricFileTail, read_summary
 
+# Distribution names whose module is called something else.
+IMPORT_NAMES = {"scikit-learn": "sklearn", "pillow": "PIL"}
+
 
 class LocalAdapter:
     name = "local"
     needs_credential = None
     can_cancel = True
+
+    def hardware_name(self, requested: str) -> str:
+        if requested != "cpu":
+            raise InvalidInput(
+                f"This hub's workers train on their CPU; hardware {requested!r} is for "
+                "kaggle or huggingface runs. Use hardware 'cpu' on local.",
+                fields={"hardware": ["local runs use cpu"]},
+            )
+        return requested
+
+    def has_gpu(self, hardware: str) -> bool:
+        return False
+
+    def missing_packages(self, packages: tuple[str, ...]) -> list[str]:
+        # The workers run in this hub's own environment, so what imports here imports
+        # there; find_spec looks without importing (no torch in the web process).
+        return [
+            package
+            for package in packages
+            if importlib.util.find_spec(IMPORT_NAMES.get(package, package)) is None
+        ]
+
+    def engine_data(self, source: str) -> EngineData:
+        return EngineData(engine_dataset=source)
 
     def launch(self, job: JobHandle, credential: dict | None) -> Launched:
         queue = "training_priority" if job.priority else "training"
