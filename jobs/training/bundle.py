@@ -23,6 +23,7 @@ MODULES = (
     "config",
     "gate",
     "accounting",
+    "vision",
     "data",
     "models",
     "outputs",

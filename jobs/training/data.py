@@ -13,13 +13,15 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .errors import DatasetError
+from .vision import torchvision_module
 
 SUPPORTED_DATASETS = (
     "digits",
@@ -92,6 +94,21 @@ def load_dataset(
         y_val=torch.from_numpy(np.ascontiguousarray(y_val, dtype=np.int64)),
         num_classes=num_classes or found,
     )
+
+
+def resize_images(data: LoadedData, size: int) -> LoadedData:
+    """Images (C, H, W) resized to ``size`` x ``size``, bilinear; other inputs as they are.
+
+    Done once for the whole set, so every epoch trains on the resized tensors.
+    """
+    if len(data.input_shape) != 3 or data.input_shape[1:] == (size, size):
+        return data
+
+    def resize(x: torch.Tensor) -> torch.Tensor:
+        # Antialiasing matters only when shrinking (large photos to a small side).
+        return F.interpolate(x, size=(size, size), mode="bilinear", antialias=True)
+
+    return replace(data, x_train=resize(data.x_train), x_val=resize(data.x_val))
 
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
@@ -334,12 +351,11 @@ def _huggingface(spec: str, image_size: int) -> Arrays:
 
 
 def _torchvision(key: str) -> Arrays:
-    try:
-        import torchvision
-    except ImportError as exc:
+    torchvision = torchvision_module()
+    if torchvision is None:
         raise DatasetError(
             f"data set {key!r} needs torchvision, which is not installed; {supported_message()}"
-        ) from exc
+        )
     root = os.environ.get("AST_DATA_DIR", "./data")
     cls = getattr(torchvision.datasets, TORCHVISION_SETS[key])
     try:

@@ -24,10 +24,10 @@ from . import ENGINE_VERSION
 from .accounting import EnergyLedger, EnergyMeter, WorkCounters, compute_savings
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainingConfig, load_config
-from .data import load_dataset
+from .data import load_dataset, resize_images
 from .errors import ConfigError
 from .gate import SignificanceGate, loss_and_entropy
-from .models import build_model
+from .models import BUILTIN_MODELS, build_model
 from .outputs import (
     AST_CONFIG_FILE,
     CONFIG_FILE,
@@ -91,6 +91,11 @@ class Trainer:
             num_classes=cfg.num_classes,
             image_size=cfg.image_size,
         )
+        if cfg.model not in BUILTIN_MODELS:
+            # torchvision and timm models are ImageNet designs that downsample an image
+            # 32-fold: 8x8 digits would vanish, so their images train at image_size. mlp
+            # and cnn are sized for the native shape and keep it.
+            self.data = resize_images(self.data, cfg.image_size)
         # Re-seed so the initial weights do not depend on how much randomness loading used.
         torch.manual_seed(cfg.seed)
         self.model = build_model(
@@ -413,6 +418,7 @@ class Trainer:
             "train_samples": len(self.data.y_train),
             "val_samples": len(self.data.y_val),
             "num_classes": self.data.num_classes,
+            "input_shape": list(self.data.input_shape),
             "final_val_accuracy": self.val_history[-1] if self.val_history else None,
             "best_val_accuracy": max(self.val_history) if self.val_history else None,
             "target_activation_rate": None if self.is_baseline else cfg.ast.target_activation_rate,

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .errors import ModelError
+from .vision import fixed_input_size, model_source, timm_module, torchvision_module
 
 BUILTIN_MODELS = ("mlp", "cnn")
 
@@ -106,35 +107,49 @@ def build_model(
         raise ModelError(f"cnn needs 1-D or 2-D inputs, got shape {input_shape}")
     if len(input_shape) != 3:
         raise ModelError(f"model {name!r} needs image inputs (C, H, W), got {input_shape}")
-    model = _torchvision_model(name, num_classes, pretrained)
-    if model is None:
-        model = _timm_model(name, num_classes, pretrained)
-    if model is None:
+    source = model_source(name)
+    if source is None:
         raise ModelError(
             f"unknown model {name!r}; built in: {', '.join(BUILTIN_MODELS)}; torchvision "
             "and timm names (resnet18, resnet50, efficientnet_b0, ...) need those packages"
         )
+    side = fixed_input_size(name, source, pretrained)
+    if side is not None and tuple(input_shape[1:]) != (side, side):
+        raise ModelError(
+            f"model {name!r} takes {side}x{side} images only; set image_size to {side} "
+            f"(the images are {input_shape[1]}x{input_shape[2]})"
+        )
+    if source == "torchvision":
+        model = _torchvision_model(name, num_classes, pretrained)
+    else:
+        model = _timm_model(name, num_classes, pretrained)
     return _RepeatChannels(model) if input_shape[0] == 1 else model
 
 
-def _torchvision_model(name: str, num_classes: int, pretrained: bool) -> nn.Module | None:
+# In training mode these return (logits, auxiliary logits); the loop trains on logits only.
+_AUXILIARY_HEADS = ("googlenet", "inception_v3")
+
+
+def _torchvision_model(name: str, num_classes: int, pretrained: bool) -> nn.Module:
+    torchvision = torchvision_module()
+    assert torchvision is not None  # model_source found the name there
+    kwargs: dict[str, object] = {"aux_logits": False} if name in _AUXILIARY_HEADS else {}
+    if not pretrained:
+        # Every classification builder takes num_classes: the head is built at its size.
+        kwargs["num_classes"] = num_classes
     try:
-        import torchvision
-    except ImportError:
-        return None
-    if name not in torchvision.models.list_models():
-        return None
-    weights = "DEFAULT" if pretrained else None
-    try:
-        model = torchvision.models.get_model(name, weights=weights)
+        model = torchvision.models.get_model(
+            name, weights="DEFAULT" if pretrained else None, **kwargs
+        )
     except Exception as exc:  # noqa: BLE001  (weights unreachable offline)
         raise ModelError(f"could not build torchvision model {name!r}: {exc}") from exc
-    _replace_head(model, num_classes, name)
+    if pretrained:
+        replace_head(model, num_classes, name)
     return model
 
 
-def _replace_head(model: nn.Module, num_classes: int, name: str) -> None:
-    """Swap the ImageNet classifier for one with ``num_classes`` outputs."""
+def replace_head(model: nn.Module, num_classes: int, name: str) -> None:
+    """Swap a pretrained ImageNet classifier for one with ``num_classes`` outputs."""
     for attr in ("fc", "classifier", "head", "heads"):
         head = getattr(model, attr, None)
         if isinstance(head, nn.Linear):
@@ -145,17 +160,17 @@ def _replace_head(model: nn.Module, num_classes: int, name: str) -> None:
                 if isinstance(head[i], nn.Linear):
                     head[i] = nn.Linear(head[i].in_features, num_classes)
                     return
+                # SqueezeNet classifies with a 1x1 convolution before global pooling.
+                if isinstance(head[i], nn.Conv2d) and head[i].kernel_size == (1, 1):
+                    head[i] = nn.Conv2d(head[i].in_channels, num_classes, kernel_size=1)
+                    return
     raise ModelError(f"cannot find the classifier layer of torchvision model {name!r}")
 
 
-def _timm_model(name: str, num_classes: int, pretrained: bool) -> nn.Module | None:
-    try:
-        import timm
-    except ImportError:
-        return None
-    if name not in timm.list_models(pretrained=False) and not timm.is_model(name):
-        return None
+def _timm_model(name: str, num_classes: int, pretrained: bool) -> nn.Module:
+    timm = timm_module()
+    assert timm is not None  # model_source found the name there
     try:
         return timm.create_model(name, pretrained=pretrained, num_classes=num_classes)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (weights unreachable offline)
         raise ModelError(f"could not build timm model {name!r}: {exc}") from exc
