@@ -13,6 +13,17 @@ class NewJobForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(spec_form_fields())
 
+    # Posted with the form but not part of the spec.
+    FORM_CONTROLS = frozenset({"csrfmiddlewaretoken", "check"})
+
+    def clean(self) -> dict:
+        # A field the form does not have is refused as REST and MCP refuse it, rather than
+        # dropped: a script posting `learning_rte` must hear about it.
+        unknown = sorted(set(self.data) - set(self.fields) - self.FORM_CONTROLS)
+        if unknown:
+            raise forms.ValidationError(f"Unknown field(s): {', '.join(unknown)}.")
+        return super().clean()
+
     def spec_dict(self) -> dict:
         return spec_from_form(self.cleaned_data)
 

@@ -41,15 +41,26 @@ def new_job(request):
     form = NewJobForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.start_training(
-                user=request.user, spec=JobSpec.from_dict(form.spec_dict())
-            )
+            spec = JobSpec.from_dict(form.spec_dict())
+            if "check" in request.POST:
+                services.check_plan_allows(user=request.user, spec=spec)
+                messages.info(request, checked_message(spec))
+                return render(request, "jobs/new.html", {"form": form, **catalog_suggestions()})
+            job = services.start_training(user=request.user, spec=spec)
         except HubError as error:
             show_error_on_form(form, error)
         else:
             messages.success(request, f"Started job {job.pk}.")
             return redirect("portal:job", job_id=job.pk)
     return render(request, "jobs/new.html", {"form": form, **catalog_suggestions()})
+
+
+def checked_message(spec: JobSpec) -> str:
+    source = spec.engine_config()["dataset"]
+    return (
+        f"{spec.model} on {spec.dataset} can start on {spec.platform} ({spec.hardware}); "
+        f"the engine will read {source}. Nothing was started."
+    )
 
 
 @login_required

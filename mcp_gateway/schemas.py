@@ -137,6 +137,15 @@ class CatalogOut(BaseModel):
     generated_for: dict[str, str] = Field(description="Package versions the model list is of.")
 
 
+class SpecCheckOut(BaseModel):
+    spec: dict[str, Any] = Field(
+        description="The spec as it would run (hardware named as the platform names it)."
+    )
+    dataset: CatalogEntryOut
+    model: CatalogEntryOut
+    engine_config: dict[str, Any] = Field(description="The engine's full config for the run.")
+
+
 class UsageLimit(BaseModel):
     label: str
     limit: Any

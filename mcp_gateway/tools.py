@@ -87,6 +87,29 @@ def register(server: MCPServer) -> None:
 
         return await call_as_user(run)
 
+    @tool("jobs:read", READ, "Check a training spec")
+    @takes_spec_fields()
+    async def check_training(**spec) -> schemas.SpecCheckOut:
+        """Check what start_training would be given, without starting anything or spending
+        quota: the data set and model against the catalog, the platform's reach and
+        hardware, and the plan's limits. Answers what would run (the data set as the
+        platform gets it, the engine's full config); refusals read as start_training's."""
+
+        def run(user):
+            from jobs.services import check_plan_allows
+            from jobs.spec import JobSpec
+
+            checked = JobSpec.from_dict(spec_arguments(spec))
+            check_plan_allows(user=user, spec=checked)
+            return schemas.SpecCheckOut(
+                spec=checked.as_dict(),
+                dataset=schemas.CatalogEntryOut(**checked.resolved.dataset.as_dict()),
+                model=schemas.CatalogEntryOut(**checked.resolved.model.as_dict()),
+                engine_config=checked.engine_config(),
+            )
+
+        return await call_as_user(run)
+
     @tool("jobs:read", READ, "Monitor a training run")
     async def monitor_training(
         job_id: JobId,

@@ -96,8 +96,9 @@ BENCHMARKS = (
         "multiple diseases, rust or scab; a Kaggle competition.",
         sources={
             "kaggle": Source(
-                "competition:plant-pathology-2020-fgvc7",
-                note="the competition's data, attached to the kernel",
+                "competition:plant-pathology-2020-fgvc7/train.csv",
+                note="the competition's images and train.csv (one 0/1 column per class), "
+                "attached to the kernel",
             )
         },
         needs=Needs(gpu=True),

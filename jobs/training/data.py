@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -123,7 +124,7 @@ def _load_arrays(name: str, image_size: int) -> Arrays:
     if kind == "npz" and rest:
         return _npz(rest)
     if kind == "csv" and rest:
-        return _csv(rest)
+        return _csv(rest, image_size)
     if kind == "imagefolder" and rest:
         return _imagefolder(rest, image_size)
     if kind == "hf" and rest:
@@ -235,7 +236,7 @@ def _encode_labels(y: np.ndarray, y_val: np.ndarray | None) -> tuple[np.ndarray,
     return enc, enc_val
 
 
-def _csv(spec: str) -> Arrays:
+def _csv(spec: str, image_size: int) -> Arrays:
     path, label = spec, None
     if not os.path.exists(spec) and ":" in spec:
         path, label = spec.rsplit(":", 1)
@@ -246,6 +247,9 @@ def _csv(spec: str) -> Arrays:
     if len(rows) < 3:
         raise DatasetError(f"csv file {path} needs a header row and at least two data rows")
     header, body = rows[0], rows[1:]
+    images = _images_named_by(Path(path).parent, body[0][0])
+    if images is not None:
+        return _image_csv(path, header, body, label, images, image_size)
     if label is None:
         label = "label" if "label" in header else header[-1]
     if label not in header:
@@ -265,50 +269,115 @@ def _csv(spec: str) -> Arrays:
     return x.astype(np.float32), y, None, None
 
 
+def _images_named_by(folder: Path, first_id: str) -> Path | None:
+    """The image folder beside a CSV whose first column names its images (Kaggle's image
+    competitions: images/<id>.jpg beside train.csv), or None for a table of features."""
+    for candidate in (folder / "images", folder / "train", folder):
+        if candidate.is_dir() and _image_file(candidate, first_id) is not None:
+            return candidate
+    return None
+
+
+def _image_file(folder: Path, image_id: str) -> Path | None:
+    if not image_id or "/" in image_id or image_id.startswith("."):
+        return None
+    for suffix in ("", *sorted(IMAGE_SUFFIXES)):
+        path = folder / f"{image_id}{suffix}"
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            return path
+    return None
+
+
+def _image_csv(
+    path: str, header: list, body: list, label: str | None, images: Path, image_size: int
+) -> Arrays:
+    """Rows of an image id and its label: one label column, or one 0/1 column per class
+    (plant-pathology's healthy, multiple_diseases, rust, scab)."""
+    targets = [label] if label is not None else header[1:]
+    missing = [name for name in targets if name not in header]
+    if missing or not targets:
+        raise DatasetError(f"label column(s) {missing or targets} not in {path}")
+    columns = [header.index(name) for name in targets]
+    if len(columns) == 1:
+        y, _ = _encode_labels(np.array([row[columns[0]] for row in body]), None)
+    else:
+        try:
+            one_hot = np.array([[float(row[c]) for c in columns] for row in body])
+        except ValueError as exc:
+            raise DatasetError(f"{path}: class columns must be 0/1 ({exc})") from exc
+        if not np.all(one_hot.sum(axis=1) == 1):
+            raise DatasetError(f"{path}: each row needs exactly one class column set to 1")
+        y = one_hot.argmax(axis=1).astype(np.int64)
+    pixels = []
+    for row in body:
+        file = _image_file(images, row[0])
+        if file is None:
+            raise DatasetError(f"{path}: no image for id {row[0]!r} in {images}")
+        pixels.append(_read_image(file, image_size))
+    x = np.stack(pixels).transpose(0, 3, 1, 2).astype(np.float32)
+    return _normalise_images(x), y, None, None
+
+
+def _read_image(file: Path, image_size: int) -> np.ndarray:
+    try:
+        from PIL import Image
+    except ImportError as exc:
+        raise DatasetError("image data sets need Pillow") from exc
+    with Image.open(file) as img:
+        return np.asarray(img.convert("RGB").resize((image_size, image_size)), dtype=np.uint8)
+
+
+TRAIN_SPLITS = ("train", "training")
+VALIDATION_SPLITS = ("val", "valid", "validation", "test")
+
+
 def _imagefolder(root: str, image_size: int) -> Arrays:
     base = Path(root)
     if not base.is_dir():
         raise DatasetError(f"image folder not found: {root}")
-    # Kaggle data sets often ship train/ and val/ (or test/) folders of class folders.
-    train_dir = next((base / d for d in ("train", "training") if (base / d).is_dir()), None)
-    val_dir = next(
-        (base / d for d in ("val", "valid", "validation", "test") if (base / d).is_dir()), None
-    )
-    if train_dir is None:
-        x, y, classes = _read_class_folders(base, image_size, None)
+    # Kaggle data sets often ship train/ and val/ (or test/) folders of class folders, and
+    # large ones split them into parts (ImageNet-100: train.X1 ... train.X4 and val.X).
+    train_dirs = _split_folders(base, TRAIN_SPLITS)
+    val_dirs = _split_folders(base, VALIDATION_SPLITS)
+    if not train_dirs:
+        x, y, _ = _read_class_folders([base], image_size, None)
         return x, y, None, None
-    x, y, classes = _read_class_folders(train_dir, image_size, None)
-    if val_dir is None:
+    x, y, classes = _read_class_folders(train_dirs, image_size, None)
+    if not val_dirs:
         return x, y, None, None
-    x_val, y_val, _ = _read_class_folders(val_dir, image_size, classes)
+    x_val, y_val, _ = _read_class_folders(val_dirs, image_size, classes)
     return x, y, x_val, y_val
 
 
+def _split_folders(base: Path, names: tuple[str, ...]) -> list[Path]:
+    """The folders of one split: `train`, or its parts `train.X1`, `train_2`, ..."""
+    return sorted(
+        folder
+        for folder in base.iterdir()
+        if folder.is_dir() and re.split(r"[._-]", folder.name.lower(), maxsplit=1)[0] in names
+    )
+
+
 def _read_class_folders(
-    root: Path, image_size: int, classes: list[str] | None
+    roots: list[Path], image_size: int, classes: list[str] | None
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    try:
-        from PIL import Image
-    except ImportError as exc:
-        raise DatasetError("imagefolder data sets need Pillow") from exc
-    found = sorted(d.name for d in root.iterdir() if d.is_dir())
+    found = sorted({d.name for root in roots for d in root.iterdir() if d.is_dir()})
     classes = classes or found
+    where = ", ".join(str(root) for root in roots)
     if len(classes) < 2:
-        raise DatasetError(f"image folder {root} needs one sub-folder per class (two or more)")
+        raise DatasetError(f"image folder {where} needs one sub-folder per class (two or more)")
     images, labels = [], []
-    for index, cls in enumerate(classes):
-        folder = root / cls
-        if not folder.is_dir():
-            continue
-        for file in sorted(folder.rglob("*")):
-            if file.suffix.lower() not in IMAGE_SUFFIXES:
+    for root in roots:
+        for index, cls in enumerate(classes):
+            folder = root / cls
+            if not folder.is_dir():
                 continue
-            with Image.open(file) as img:
-                rgb = img.convert("RGB").resize((image_size, image_size))
-                images.append(np.asarray(rgb, dtype=np.uint8))
-            labels.append(index)
+            for file in sorted(folder.rglob("*")):
+                if file.suffix.lower() in IMAGE_SUFFIXES:
+                    images.append(_read_image(file, image_size))
+                    labels.append(index)
     if not images:
-        raise DatasetError(f"no images found under {root}")
+        raise DatasetError(f"no images found under {where}")
     x = np.stack(images).transpose(0, 3, 1, 2).astype(np.float32)
     return _normalise_images(x), np.array(labels, dtype=np.int64), classes
 

@@ -119,3 +119,27 @@ def fixed_input_size(name: str, source: str, pretrained: bool = False) -> int | 
         weights = torchvision.models.get_model_weights(name).DEFAULT
         return int(weights.meta["min_size"][0])
     return _TORCHVISION_BUILDER_SIDE
+
+
+def parameter_millions(name: str, source: str) -> float:
+    """The model's size in millions of parameters, as the engine would build it for
+    ImageNet's 1,000 classes (the catalog's measure of "large")."""
+    import torch
+
+    torchvision = torchvision_module()
+    timm = timm_module()
+
+    def build():
+        if source == "torchvision":
+            return torchvision.models.get_model(name, weights=None)
+        return timm.create_model(name, pretrained=False)
+
+    try:
+        # On the meta device nothing is allocated: every size costs milliseconds.
+        with torch.device("meta"):
+            model = build()
+    except (RuntimeError, NotImplementedError):
+        # A few builders initialise weights by copying data (torchvision's RegNets).
+        with torch.no_grad():
+            model = build()
+    return round(sum(p.numel() for p in model.parameters()) / 1e6, 1)

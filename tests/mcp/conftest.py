@@ -1,6 +1,7 @@
 """One real hub (uvicorn + workers, embedded SQLite) for the MCP tests, with a small cast:
-alice (Pro, every scope, plus a read-only token), bob (Pro), carol (Free) and dave (Pro
-with a 3-requests-a-minute override)."""
+alice (Pro, every scope, plus a read-only token), bob (Pro), carol (Free), dave (Pro
+with a 3-requests-a-minute override) and erin (Free, for bad input only: she never has
+a job)."""
 
 import json
 from pathlib import Path
@@ -17,7 +18,8 @@ from billing.services import change_plan
 ALL = ["jobs:read", "jobs:write", "models:write", "billing:read"]
 out = {}
 users = {}
-for name, plan in [("alice", "pro"), ("bob", "pro"), ("carol", "free"), ("dave", "pro")]:
+CAST = [("alice", "pro"), ("bob", "pro"), ("carol", "free"), ("dave", "pro"), ("erin", "free")]
+for name, plan in CAST:
     users[name] = user = sign_up(email=f"{name}@example.com", password="a long passphrase 123")
     change_plan(user=user, plan=plan)
     token, raw = create_token(user=user, name="mcp", scopes=ALL)

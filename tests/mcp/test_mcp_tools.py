@@ -19,6 +19,8 @@ READ_TOOLS = {
     "list_publications",
     "list_share_links",
     "get_leaderboard",
+    "list_catalog",
+    "check_training",
 }
 ALL_TOOLS = READ_TOOLS | {
     "create_share_link",
@@ -138,7 +140,7 @@ def test_invalid_config_is_a_tool_error(hub):
     local_file = error_of(
         run(call(hub, "alice", "start_training", {**QUICK, "dataset": "npz:/etc/passwd"}))
     )
-    assert "File data sets" in local_file and "[invalid]" in local_file
+    assert "names a path" in local_file and "[invalid]" in local_file
     no_repo = error_of(run(call(hub, "alice", "start_training", {**QUICK, "auto_upload_hf": True})))
     assert "hf_repo" in no_repo
     unknown_key = error_of(

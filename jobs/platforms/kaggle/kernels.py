@@ -89,8 +89,9 @@ _FILE = r"(?:/(?P<file>[^:]+))?(?::(?P<label>[\w .-]+))?$"
 _DATASET_RE = re.compile(rf"^kaggle:(?P<owner>{_SLUG})/(?P<slug>{_SLUG}){_FILE}")
 _COMPETITION_RE = re.compile(rf"^competition:(?P<slug>{_SLUG}){_FILE}")
 DATASET_FORMS = (
-    "kaggle:OWNER/DATASET (a folder per class), kaggle:OWNER/DATASET/FILE.csv[:LABEL], "
-    "kaggle:OWNER/DATASET/FILE.npz, competition:NAME/FILE.csv[:LABEL]"
+    "kaggle:OWNER/DATASET (a folder per class), kaggle:OWNER/DATASET/FOLDER, "
+    "kaggle:OWNER/DATASET/FILE.csv[:LABEL], kaggle:OWNER/DATASET/FILE.npz, "
+    "competition:NAME/FILE.csv[:LABEL]"
 )
 
 
@@ -134,9 +135,12 @@ def data_sources(dataset: str) -> DataSources:
         engine = f"csv:{mount}/{file}" + (f":{label}" if label else "")
     elif file.lower().endswith(".npz") and not label:
         engine = f"npz:{mount}/{file}"
+    elif "." not in file.rsplit("/", 1)[-1] and not label:
+        engine = f"imagefolder:{mount}/{file.rstrip('/')}"  # a folder of class folders
     else:
         raise InvalidInput(
-            f"Kaggle data files must be .csv (optionally :LABEL_COLUMN) or .npz; got {file!r}.",
+            f"Inside a Kaggle data set, name a folder of class folders, a .csv (optionally "
+            f":LABEL_COLUMN) or an .npz; got {file!r}.",
             fields={"dataset": ["unsupported file"]},
         )
     if dataset.startswith("competition:"):
