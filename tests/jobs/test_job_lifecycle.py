@@ -187,3 +187,11 @@ def test_run_past_the_plans_maximum_runtime_is_stopped_and_failed(alice, eager_t
     assert job.status == JobStatus.FAILED and "maximum runtime" in job.failure_reason
     assert job.engine_pgid is None and not engines_of_this_hub()
     assert JobSlots.objects.get(user=alice).running_jobs == 0
+
+
+def test_resnet18_trains_on_digits_resized_on_the_local_platform(alice, eager_tasks):
+    job = _start(alice, eager_tasks, model="resnet18", epochs=1, image_size=16)
+    assert job.status == JobStatus.SUCCEEDED, job.failure_reason
+    assert job.config["model"] == "resnet18" and job.config["image_size"] == 16
+    [point] = selectors.metric_points(job)
+    assert point["val_accuracy"] is not None
