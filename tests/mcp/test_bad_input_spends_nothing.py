@@ -78,7 +78,7 @@ def test_bad_input_is_refused_clearly_on_every_surface_and_spends_nothing(hub):
                 json=spec,
                 headers={"Authorization": f"Bearer {token}"},
             )
-            if rest.status_code not in (400, 403) or named not in rest.json()["message"]:
+            if rest.status_code not in (400, 403) or named not in rest.json()["error"]["message"]:
                 failures.append(f"REST on {label}: {rest.status_code} {rest.text[:200]}")
             if not result.is_error or named not in text_of(result):
                 failures.append(f"MCP on {label}: {text_of(result)[:200]}")

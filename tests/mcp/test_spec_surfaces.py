@@ -39,7 +39,18 @@ PROBES = [
     ("topk selection", {"ast_config": {"selection": "topk"}}, True, ALL),
     ("an unknown selection", {"ast_config": {"selection": "best"}}, False, ALL),
     ("stale scoring", {"ast_config": {"scoring": "stale"}}, True, ALL),
-    ("target rate at its floor", {"ast_config": {"target_activation_rate": 0.01}}, True, ALL),
+    (
+        "target rate at its floor, with the floor under it",
+        {"ast_config": {"target_activation_rate": 0.01, "min_activation": 0.01}},
+        True,
+        ALL,
+    ),
+    (
+        "target rate under the default floor",
+        {"ast_config": {"target_activation_rate": 0.01}},
+        False,
+        ALL,
+    ),
     ("target rate below its floor", {"ast_config": {"target_activation_rate": 0.005}}, False, ALL),
     (
         "min_activation above the target",
@@ -130,15 +141,26 @@ def test_every_surface_offers_the_same_fields_choices_and_bounds(hub):
         *declared["properties"].items(),
         *declared["$defs"]["AstSettings"]["properties"].items(),
     ]:
-        published = rest["properties"].get(name) or rest_ast["properties"][name]
+        if name == "ast_config":
+            continue
+        published = _inlined(
+            rest["properties"].get(name) or rest_ast["properties"][name], schema["components"]
+        )
         offered = mcp["properties"].get(name) or mcp_ast["properties"][name]
         for key in ("minimum", "maximum", "enum", "maxLength", "pattern", "default"):
             assert published.get(key) == offered.get(key) == declared_field.get(key), (name, key)
-        if name == "ast_config":
-            continue
         if "minimum" in declared_field:
             assert form[name].min_value == declared_field["minimum"], name
             assert form[name].max_value == declared_field["maximum"], name
         if "enum" in declared_field:
             choices = [value for value, _ in form[name].choices]
             assert choices == declared_field["enum"] == list(cli[name].choices), name
+
+
+def _inlined(field: dict, components: dict) -> dict:
+    """drf-spectacular moves enums into components (allOf: [$ref]); put them back."""
+    inlined = dict(field)
+    for part in inlined.pop("allOf", []):
+        name = part["$ref"].rsplit("/", 1)[-1]
+        inlined |= {k: v for k, v in components["schemas"][name].items() if k != "type"}
+    return inlined
