@@ -18,6 +18,8 @@ from jobs.training import ConfigError, TrainingConfig
 
 __all__ = ["AST_KEYS", "PLATFORMS", "JobSpec", "parse_sweep"]
 
+DEFAULT_IMAGE_SIZE = TrainingConfig().image_size  # what the engine uses when none is given
+
 
 class JobSpec(asthub_spec.JobSpec):
     """A spec as the hub runs it: the declared fields, plus what the catalog and the
@@ -59,7 +61,11 @@ class JobSpec(asthub_spec.JobSpec):
     def resolved(self) -> Resolved:
         adapter = adapter_for(self.platform)
         return resolve(
-            dataset=self.dataset, model=self.model, hardware=self.hardware, platform=adapter
+            dataset=self.dataset,
+            model=self.model,
+            hardware=self.hardware,
+            image_size=self.image_size or DEFAULT_IMAGE_SIZE,
+            platform=adapter,
         )
 
     @cached_property

@@ -129,6 +129,8 @@ class CatalogEntryOut(BaseModel):
     unavailable: dict[str, str] = Field(description="Platforms that cannot run it, and why.")
     needs: CatalogNeeds
     params_millions: float | None
+    fixed_input_size: int | None = Field(description="A model that takes only this image side.")
+    modality: str | None = Field(description="A data set's samples: image or signal.")
 
 
 class CatalogOut(BaseModel):

@@ -3,8 +3,8 @@
 Read by the web process without importing torch: the architecture list is generated for
 the locked torchvision and timm versions and checked in (models.json)."""
 
-from jobs.catalog.entries import CatalogEntry, Needs, Source
 from jobs.catalog.checks import PlatformAbilities, Resolved, resolve
+from jobs.catalog.entries import CatalogEntry, Needs, Source
 from jobs.catalog.search import KINDS, all_entries, search_catalog
 
 __all__ = [

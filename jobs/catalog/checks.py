@@ -6,7 +6,7 @@ from typing import Protocol
 
 from asthub_site.errors import InvalidInput
 from jobs.catalog.entries import CatalogEntry
-from jobs.catalog.models import models
+from jobs.catalog.models import VISION_FAMILIES, models
 from jobs.catalog.names import dataset_entry, did_you_mean
 
 
@@ -27,7 +27,14 @@ class Resolved:
     model: CatalogEntry
 
 
-def resolve(*, dataset: str, model: str, hardware: str, platform: PlatformAbilities) -> Resolved:
+def resolve(
+    *,
+    dataset: str,
+    model: str,
+    hardware: str,
+    image_size: int,
+    platform: PlatformAbilities,
+) -> Resolved:
     data_entry = dataset_entry(dataset)
     source = _source_on(data_entry, dataset, platform.name, field="dataset")
     _check_packages(data_entry, dataset, platform, field="dataset")
@@ -43,8 +50,28 @@ def resolve(*, dataset: str, model: str, hardware: str, platform: PlatformAbilit
                 "...) or a smaller " + ("model." if field == "model" else "data set."),
                 fields={"hardware": [f"{entry.name} needs a GPU"]},
             )
+    _check_inputs(data_entry, model_entry, image_size)
     fetch = dataset if data_entry.pattern else source
     return Resolved(dataset=data_entry, dataset_source=fetch, model=model_entry)
+
+
+def _check_inputs(data: CatalogEntry, model: CatalogEntry, image_size: int) -> None:
+    """Refuse what the engine could only fail on: a vision model on signals, or a
+    fixed-size model at another size."""
+    if model.family not in VISION_FAMILIES:
+        return
+    if data.modality == "signal":
+        raise InvalidInput(
+            f"{model.name} is an image model and {data.name} holds 1-D signals; use mlp or "
+            "cnn for it.",
+            fields={"model": ["needs images"]},
+        )
+    if model.fixed_input_size and model.fixed_input_size != image_size:
+        raise InvalidInput(
+            f"{model.name} takes {model.fixed_input_size}×{model.fixed_input_size} images "
+            f"only; set image_size to {model.fixed_input_size} (it is {image_size}).",
+            fields={"image_size": [f"{model.name} needs {model.fixed_input_size}"]},
+        )
 
 
 def model_entry_named(name: str) -> CatalogEntry:

@@ -37,6 +37,7 @@ def _torchvision_set(name: str, summary: str) -> CatalogEntry:
         sources={"local": download, "huggingface": download},
         needs=Needs(packages=("torchvision",)),
         unavailable={"kaggle": KAGGLE_OFFLINE},
+        modality="image",
     )
 
 
@@ -49,6 +50,7 @@ BUILT_IN = (
         "ships with scikit-learn, nothing to download.",
         sources=_everywhere("digits"),
         needs=Needs(packages=("scikit-learn",)),
+        modality="image",
     ),
     CatalogEntry(
         name="mnist1d",
@@ -58,6 +60,7 @@ BUILT_IN = (
         "machine by the mnist1d package.",
         sources=_everywhere("mnist1d"),
         needs=Needs(packages=("mnist1d",)),
+        modality="signal",
     ),
 )
 
@@ -87,6 +90,7 @@ BENCHMARKS = (
         },
         needs=Needs(gpu=True),
         unavailable={"local": "ImageNet-100 (about 17 GB) is " + LOCAL_TOO_LARGE},
+        modality="image",
     ),
     CatalogEntry(
         name="plant-pathology-2020-fgvc7",
@@ -103,6 +107,7 @@ BENCHMARKS = (
         },
         needs=Needs(gpu=True),
         unavailable={"local": COMPETITION_ONLY, "huggingface": COMPETITION_ONLY},
+        modality="image",
     ),
 )
 

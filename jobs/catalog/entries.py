@@ -31,6 +31,8 @@ class CatalogEntry:
     pattern: bool = False  # a form such as kaggle:OWNER/DATASET, not a literal name
     unavailable: dict[str, str] = field(default_factory=dict)  # platform -> why not
     params_millions: float | None = None
+    fixed_input_size: int | None = None  # a model that takes only this image side
+    modality: str | None = None  # a data set's samples: "image", "signal"; None: unknown
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -58,4 +60,6 @@ class CatalogEntry:
                 "min_plan": self.needs.min_plan,
             },
             "params_millions": self.params_millions,
+            "fixed_input_size": self.fixed_input_size,
+            "modality": self.modality,
         }

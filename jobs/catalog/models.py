@@ -12,6 +12,7 @@ MODEL_LIST = Path(__file__).with_name("models.json")
 PLATFORMS = ("local", "kaggle", "huggingface")
 # Above this size a model needs a GPU to train in any reasonable time, and Pro's hardware.
 LARGE_MODEL_MILLIONS = 100.0
+VISION_FAMILIES = ("torchvision", "timm")
 
 BUILT_IN = (
     CatalogEntry(
@@ -49,6 +50,7 @@ def _architecture(item: dict) -> CatalogEntry:
             min_plan="pro" if large else "free",
         ),
         params_millions=params,
+        fixed_input_size=fixed,
     )
 
 

@@ -93,7 +93,9 @@ def test_a_kaggle_data_set_may_name_a_folder_inside_it():
 def test_a_large_model_needs_a_gpu():
     message = _refusal(model="vit_l_16")
     assert "needs a GPU" in message
-    spec = JobSpec.from_dict({"model": "vit_l_16", "platform": "kaggle", "hardware": "t4"})
+    spec = JobSpec.from_dict(
+        {"model": "vit_l_16", "platform": "kaggle", "hardware": "t4", "image_size": 224}
+    )
     assert spec.resolved.model.needs.min_plan == "pro"
 
 
@@ -137,3 +139,9 @@ def test_plant_pathology_attaches_the_competition_and_reads_its_image_csv():
         "csv:/kaggle/input/plant-pathology-2020-fgvc7/train.csv"
     )
     assert "accepted the rules" in _refusal(dataset="plant-pathology-2020-fgvc7")
+
+
+def test_what_the_engine_could_only_fail_on_is_refused_at_start():
+    assert "use mlp or cnn" in _refusal(model="resnet18", dataset="mnist1d")
+    assert "set image_size to 224" in _refusal(model="vit_b_16")
+    assert JobSpec.from_dict({"model": "vit_b_16", "image_size": 224}).image_size == 224

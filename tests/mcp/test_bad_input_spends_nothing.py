@@ -22,7 +22,7 @@ BAD_INPUT = [
     ("an unknown model", {"model": "resnet_nope"}, "resnet_nope"),
     (
         "a model larger than the plan allows",
-        {"model": "vit_l_16", "platform": "huggingface", "hardware": "t4-small"},
+        {"model": "convnext_large", "platform": "huggingface", "hardware": "t4-small"},
         "Pro",
     ),
     (
