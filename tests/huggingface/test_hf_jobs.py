@@ -86,11 +86,12 @@ def test_failed_hf_job_reports_the_platform_message_and_last_output(
     alice, connect_hf, eager_tasks, poll_until_done
 ):
     connect_hf(alice, "alice-hf")
-    job = _start(alice, eager_tasks, dataset="npz:/data/missing.npz")
+    # A Hub data set the job cannot load: the hub accepts the name, the run fails there.
+    job = _start(alice, eager_tasks, dataset="hf:someone/missing-set")
     job = poll_until_done(job.pk)
     assert job.status == JobStatus.FAILED
     assert "Job failed with exit code" in job.failure_reason
-    assert "Last output:" in job.failure_reason and "missing.npz" in job.failure_reason
+    assert "Last output:" in job.failure_reason and "someone/missing-set" in job.failure_reason
 
 
 def test_rate_limited_poll_keeps_the_job_and_waits_the_retry_after(
