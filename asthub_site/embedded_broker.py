@@ -94,10 +94,26 @@ def connect(path: Path) -> sqlite3.Connection:
         path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
     db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    db.execute("PRAGMA journal_mode = WAL")
+    _use_wal(db)
     # WAL with NORMAL survives a killed process (only a power cut can drop the last commits).
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL once. Switching takes the file for itself, and SQLite answers
+    "locked" at once, without waiting on the busy handler, while another process switches
+    too (seen when four processes open a new broker file together): try again briefly."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def ensure_schema(db: sqlite3.Connection) -> None:

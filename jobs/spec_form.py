@@ -20,6 +20,14 @@ CHOICE_LABELS = {
     "fresh": "Fresh (score every batch)",
     "stale": "Stale (rescore every few epochs)",
 }
+LABELS = {
+    "hf_repo": "Hugging Face repo",
+    "auto_upload_hf": "Publish to Hugging Face when it succeeds",
+    "with_baseline": "Also run a baseline",
+    "image_size": "Image size (px)",
+    "kp": "Kp",
+    "ki": "Ki",
+}
 # Where a text field offers the catalog's names as you type (see jobs/new.html).
 SUGGESTION_LISTS = {
     "dataset": "catalog-datasets",
@@ -47,7 +55,7 @@ def form_field(name: str, info: FieldInfo) -> forms.Field:
     common = {
         "required": False,
         "help_text": info.description or "",
-        "label": name.replace("_", " ").capitalize(),
+        "label": LABELS.get(name, name.replace("_", " ").capitalize()),
     }
     if get_origin(kind) is Literal:
         return forms.ChoiceField(

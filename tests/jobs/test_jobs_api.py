@@ -136,7 +136,7 @@ def test_several_architectures_at_once_run_within_the_concurrency_limit_and_queu
         "resnet50",
         "mobilenet_v3_small",
         "efficientnet_b0",
-        "vit_b_16",
+        "convnext_tiny",
     ]
     api = api_as(alice)
     created = api.post("/api/v1/sweeps/", {"spec": FAST, "grid": {"model": models}})

@@ -125,7 +125,7 @@ def test_cli_starts_watches_and_compares_a_job(hub):
     missing = asthub("job", "999999")
     assert missing.returncode == 4 and "asthub: error:" in missing.stderr
     bad = asthub("start", "--dataset", "csv:/etc/passwd")
-    assert bad.returncode == 2 and "File data sets" in bad.stderr
+    assert bad.returncode == 2 and "names a path" in bad.stderr
 
 
 def test_job_page_charts_update_live_in_a_browser(hub, browser, tmp_path):  # noqa: F811

@@ -131,9 +131,9 @@ def test_unknown_kaggle_dataset_fails_the_job_naming_it(kaggle_alice, kaggle_fak
 @pytest.mark.parametrize(
     "dataset, message",
     [
-        ("kaggle:someone/data/train.parquet", "must be .csv"),
+        ("kaggle:someone/data/train.parquet", "a .csv"),
         ("competition:titanic", "names its file"),
-        ("kaggle:../etc", "Cannot read data set"),
+        ("kaggle:../etc", "names a path"),
     ],
 )
 def test_malformed_kaggle_datasets_are_refused_before_anything_is_stored(
