@@ -3,9 +3,9 @@ module checks a spec against the chosen platform and the catalog, and builds the
 engine config the job stores and runs. Every surface parses with `JobSpec.from_dict`."""
 
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 import asthub_spec
 from asthub_site.errors import InvalidInput
@@ -18,6 +18,7 @@ from jobs.training import ConfigError, TrainingConfig
 
 __all__ = ["AST_KEYS", "PLATFORMS", "JobSpec", "parse_sweep"]
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 DEFAULT_IMAGE_SIZE = TrainingConfig().image_size  # what the engine uses when none is given
 
 
@@ -28,14 +29,7 @@ class JobSpec(asthub_spec.JobSpec):
     @classmethod
     def from_dict(cls, data: Any) -> "JobSpec":
         """Validate a spec from any surface; InvalidInput says what to change."""
-        if not isinstance(data, dict):
-            raise InvalidInput("The job spec must be a JSON object.")
-        try:
-            declared = cls.model_validate(data)
-        except ValidationError as exc:
-            message, fields = describe(exc, known=cls.model_fields)
-            raise InvalidInput(message, fields=fields) from None
-        return declared.on_its_platform()
+        return validated(cls, data, what="The job spec").on_its_platform()
 
     @classmethod
     def of(cls, declared: asthub_spec.JobSpec) -> "JobSpec":
@@ -102,15 +96,20 @@ class JobSpec(asthub_spec.JobSpec):
 def parse_sweep(data: Any) -> tuple[JobSpec, dict[str, list], str]:
     """A sweep request from any surface: its base spec (checked like any job's), its grid
     and its name."""
-    if not isinstance(data, dict):
-        raise InvalidInput("The sweep must be a JSON object with spec and grid.")
-    try:
-        sweep = SweepRequest.model_validate(data)
-    except ValidationError as exc:
-        message, fields = describe(exc, known=SweepRequest.model_fields)
-        raise InvalidInput(message, fields=fields) from None
+    sweep = validated(SweepRequest, data, what="The sweep (spec and grid)")
     return (
         JobSpec.of(sweep.spec),
         {key: list(values) for key, values in sweep.grid.items()},
         sweep.name,
     )
+
+
+def validated(model: type[ModelT], data: Any, *, what: str) -> ModelT:
+    """`data` as `model`, or InvalidInput naming every field to change."""
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{what} must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        message, fields = describe(exc, known=model.model_fields)
+        raise InvalidInput(message, fields=fields) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,23 @@ def subprocess_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONPATH"] = str(REPO_ROOT)
     return env
+
+
+def run_bundled(source: str, folder: Path) -> subprocess.CompletedProcess:
+    """Run a bundled engine script as Kaggle or HF would: a fresh interpreter, outside the
+    repository (no PYTHONPATH), writing to folder/out."""
+    script = folder / "run_ast.py"
+    script.write_text(source)
+    env = subprocess_env()
+    env.pop("PYTHONPATH")
+    return subprocess.run(
+        [sys.executable, str(script), "--out", str(folder / "out")],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture

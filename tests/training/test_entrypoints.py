@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 
-from conftest import REPO_ROOT, read_metrics, subprocess_env, tiny_config
+from conftest import REPO_ROOT, read_metrics, run_bundled, subprocess_env, tiny_config
 
 from jobs.training import METRIC_KEYS, METRIC_PREFIX, build_script, script_sha256
 
@@ -40,19 +40,8 @@ def test_engine_imports_without_django():
 
 def test_bundled_script_runs_in_fresh_subprocess_and_writes_outputs(tmp_path):
     source = build_script(tiny_config(epochs=2))
-    script = tmp_path / "run_ast.py"
-    script.write_text(source)
     assert len(script_sha256(source)) == 64
-    env = subprocess_env()
-    env.pop("PYTHONPATH")  # the script must not need the repository
-    result = subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path / "out")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_bundled(source, tmp_path)  # the script must not need the repository
     assert result.returncode == 0, result.stderr
     lines = [s for s in result.stdout.splitlines() if s.startswith(METRIC_PREFIX)]
     assert len(lines) == 2

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 import torch
-from conftest import REPO_ROOT, subprocess_env, tiny_config
+from conftest import REPO_ROOT, run_bundled, subprocess_env, tiny_config
 
 from jobs.training import ModelError, build_script, train
 from jobs.training.models import build_model, replace_head
@@ -91,18 +91,7 @@ def test_pretrained_head_is_swapped_for_one_with_the_task_classes(name):
 
 def test_bundled_script_trains_a_torchvision_model_without_the_repository(tmp_path):
     config = tiny_config(model="resnet18", epochs=1, image_size=16, max_samples=200)
-    script = tmp_path / "run_ast.py"
-    script.write_text(build_script(config))
-    env = subprocess_env()
-    env.pop("PYTHONPATH")
-    result = subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path / "out")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_bundled(build_script(config), tmp_path)
     assert result.returncode == 0, result.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["status"] == "completed" and summary["input_shape"] == [1, 16, 16]
