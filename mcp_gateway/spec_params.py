@@ -5,7 +5,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, Field, Strict
 
 from asthub_spec import JobSpec
 
@@ -49,16 +49,6 @@ def takes_spec_fields(*, exclude: tuple[str, ...] = ()) -> Callable:
         return fn
 
     return decorate
-
-
-def closed(arg_model: type[BaseModel]) -> type[BaseModel]:
-    """The SDK's argument model, refusing unknown arguments: a misspelt `learning_rte`
-    must be an error, as on REST, not a silently ignored argument."""
-    return type(
-        arg_model.__name__,
-        (arg_model,),
-        {"model_config": ConfigDict(**{**arg_model.model_config, "extra": "forbid"})},
-    )
 
 
 def spec_arguments(arguments: dict[str, Any]) -> dict[str, Any]:

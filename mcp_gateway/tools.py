@@ -13,7 +13,8 @@ from asthub_spec import Platform, SweepRequest
 from mcp_gateway import schemas
 from mcp_gateway.calls import call_as_user
 from mcp_gateway.scopes import requires
-from mcp_gateway.spec_params import closed, spec_arguments, takes_spec_fields
+from mcp_gateway.spec_params import spec_arguments, takes_spec_fields
+from mcp_gateway.strict_tools import strict
 
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)
 START = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False)
@@ -49,11 +50,9 @@ def register(server: MCPServer) -> None:
         def wrap(fn):
             requires(scope, fn.__name__)
             server.tool(title=title, annotations=annotations)(fn)
-            registered = server._tool_manager.get_tool(fn.__name__)
-            registered.fn_metadata.arg_model = closed(registered.fn_metadata.arg_model)
-            registered.parameters = registered.fn_metadata.arg_model.model_json_schema(
-                by_alias=True
-            )
+            # The SDK has no hook for this: its registry is replaced with the stricter tool.
+            tools = server._tool_manager._tools
+            tools[fn.__name__] = strict(tools[fn.__name__])
             return fn
 
         return wrap

@@ -24,12 +24,14 @@ def search_catalog(
     ]
     if not text:
         return found
-    # An exact name first, then names that start with the text, then any other match.
+    # An exact name first, then names that start with the text (shortest first: resnet18
+    # before resnet101_clip_gap), then any other match.
     return sorted(
         found,
         key=lambda entry: (
             entry.name.lower() != text,
             not entry.name.lower().startswith(text),
             text not in entry.name.lower(),
+            len(entry.name),
         ),
     )
