@@ -9,6 +9,7 @@ through these functions; there is no second copy of the format anywhere.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +90,19 @@ class MetricFileTail:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.offset = 0
+        self.identity: tuple[int, int] | None = None
 
     def read_new(self) -> list[dict[str, Any]]:
         try:
             with open(self.path, "rb") as handle:
+                found = os.fstat(handle.fileno())
+                identity = (found.st_dev, found.st_ino)
+                if identity != self.identity or found.st_size < self.offset:
+                    # A resumed engine rewrites the file without the epochs its checkpoint
+                    # does not cover, then trains them again: the old offset would land
+                    # inside a line of the new file and drop it. Read it all again; the
+                    # hub stores each epoch once.
+                    self.identity, self.offset = identity, 0
                 handle.seek(self.offset)
                 chunk = handle.read()
         except FileNotFoundError:
