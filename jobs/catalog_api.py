@@ -53,13 +53,5 @@ class JobCheckView(ScopedView):
         "nothing and spends nothing",
     )
     def post(self, request):
-        spec = JobSpec.from_dict(request.data)
-        services.check_plan_allows(user=request.user, spec=spec)
-        return Response(
-            {
-                "spec": spec.as_dict(),
-                "dataset": spec.resolved.dataset.as_dict(),
-                "model": spec.resolved.model.as_dict(),
-                "engine_config": spec.engine_config(),
-            }
-        )
+        spec = services.check_training(user=request.user, spec=JobSpec.from_dict(request.data))
+        return Response(spec.check_report())

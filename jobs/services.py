@@ -85,6 +85,15 @@ def start_training(
     return job
 
 
+def check_training(*, user, spec: JobSpec) -> JobSpec:
+    """Everything start_training checks before it reserves, and nothing more: the spec
+    (already checked against the catalog and its platform), the platform's availability
+    and the plan's rules. Starts nothing."""
+    adapter_for(spec.platform)
+    check_plan_allows(user=user, spec=spec)
+    return spec
+
+
 def check_plan_allows(*, user, spec: JobSpec) -> None:
     """The plan's hardware and model-size rules; the catalog already checked the rest."""
     quotas.check_hardware(user=user, hardware=spec.hardware)

@@ -92,6 +92,16 @@ class JobSpec(asthub_spec.JobSpec):
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump()
 
+    def check_report(self) -> dict[str, Any]:
+        """What a "check only" answers on every surface: the spec as it would run, its
+        catalog entries and the engine's full config."""
+        return {
+            "spec": self.as_dict(),
+            "dataset": self.resolved.dataset.as_dict(),
+            "model": self.resolved.model.as_dict(),
+            "engine_config": self.engine_config(),
+        }
+
 
 def parse_sweep(data: Any) -> tuple[JobSpec, dict[str, list], str]:
     """A sweep request from any surface: its base spec (checked like any job's), its grid

@@ -91,10 +91,11 @@ def spec_form_fields() -> dict[str, forms.Field]:
 
 def spec_from_form(cleaned: dict[str, Any]) -> dict[str, Any]:
     """The spec dict a form's cleaned data describes; blank fields keep their default."""
+    spec_fields = (set(JobSpec.model_fields) - {"ast_config"}) | set(AST_KEYS)
     given = {
         name: value
         for name, value in cleaned.items()
-        if value is not None and value != "" and name in spec_form_fields()
+        if value is not None and value != "" and name in spec_fields
     }
     ast = {name: given.pop(name) for name in AST_KEYS if name in given}
     return given | ({"ast_config": ast} if ast else {})

@@ -43,7 +43,7 @@ def new_job(request):
         try:
             spec = JobSpec.from_dict(form.spec_dict())
             if "check" in request.POST:
-                services.check_plan_allows(user=request.user, spec=spec)
+                services.check_training(user=request.user, spec=spec)
                 messages.info(request, checked_message(spec))
                 return render(request, "jobs/new.html", {"form": form, **catalog_suggestions()})
             job = services.start_training(user=request.user, spec=spec)

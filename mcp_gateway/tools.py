@@ -95,17 +95,11 @@ def register(server: MCPServer) -> None:
         platform gets it, the engine's full config); refusals read as start_training's."""
 
         def run(user):
-            from jobs.services import check_plan_allows
+            from jobs.services import check_training as check
             from jobs.spec import JobSpec
 
-            checked = JobSpec.from_dict(spec_arguments(spec))
-            check_plan_allows(user=user, spec=checked)
-            return schemas.SpecCheckOut(
-                spec=checked.as_dict(),
-                dataset=schemas.CatalogEntryOut(**checked.resolved.dataset.as_dict()),
-                model=schemas.CatalogEntryOut(**checked.resolved.model.as_dict()),
-                engine_config=checked.engine_config(),
-            )
+            checked = check(user=user, spec=JobSpec.from_dict(spec_arguments(spec)))
+            return schemas.SpecCheckOut(**checked.check_report())
 
         return await call_as_user(run)
 
