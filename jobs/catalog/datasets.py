@@ -123,12 +123,12 @@ PATTERNS = (
         unavailable={"local": KAGGLE_ONLY, "huggingface": KAGGLE_ONLY},
     ),
     CatalogEntry(
-        name="competition:SLUG[/FILE[:LABEL]]",
+        name="competition:SLUG/FILE[:LABEL]",
         kind="dataset",
         family="kaggle",
         summary="A Kaggle competition's data attached to the kernel; accept the "
         "competition's rules on kaggle.com first.",
-        sources={"kaggle": Source("competition:SLUG[/FILE[:LABEL]]")},
+        sources={"kaggle": Source("competition:SLUG/FILE[:LABEL]")},
         pattern=True,
         unavailable={"local": COMPETITION_ONLY, "huggingface": COMPETITION_ONLY},
     ),

@@ -14,7 +14,7 @@ from jobs.catalog.entries import CatalogEntry
 _OWNER_NAME = r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*"
 _PATTERN_FORMS = {
     "kaggle": re.compile(r"^kaggle:[A-Za-z0-9][\w-]*/[A-Za-z0-9][\w-]*(/[^:]+)?(:[\w .-]+)?$"),
-    "competition": re.compile(r"^competition:[A-Za-z0-9][\w-]*(/[^:]+)?(:[\w .-]+)?$"),
+    "competition": re.compile(r"^competition:[A-Za-z0-9][\w-]*/[^:]+(:[\w .-]+)?$"),
     "hf": re.compile(rf"^hf:{_OWNER_NAME}(:[\w\[\]%:+.-]+)?$"),
 }
 _PATTERN_ENTRIES = dict(zip(_PATTERN_FORMS, PATTERNS, strict=True))
@@ -59,7 +59,7 @@ def _refuse_paths(name: str) -> None:
     ):
         raise InvalidInput(
             f"Data set {name!r} names a path or a URL. The hub takes catalog names, "
-            "kaggle:OWNER/DATASET[/PATH], competition:SLUG[/FILE] or hf:OWNER/NAME, never "
+            "kaggle:OWNER/DATASET[/PATH], competition:SLUG/FILE or hf:OWNER/NAME, never "
             "a path on a machine.",
             fields={"dataset": ["paths are not accepted"]},
         )

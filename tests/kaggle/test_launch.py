@@ -132,7 +132,7 @@ def test_unknown_kaggle_dataset_fails_the_job_naming_it(kaggle_alice, kaggle_fak
     "dataset, message",
     [
         ("kaggle:someone/data/train.parquet", "a .csv"),
-        ("competition:titanic", "names its file"),
+        ("competition:titanic", "the form is competition:SLUG/FILE"),
         ("kaggle:../etc", "names a path"),
     ],
 )
