@@ -153,13 +153,13 @@ def check_hardware(*, user, hardware: str) -> None:
         )
 
 
-def check_model(*, user, model: str, min_plan: str) -> None:
-    """Large architectures (the catalog says which) need a paid plan."""
+def check_model(*, user, model: str, min_plan: str, size: str) -> None:
+    """Large architectures (the catalog says which, and why) need a paid plan."""
     plan = effective_plan(user)
     if min_plan != "free" and not plan.large_models:
         raise QuotaExceeded(
-            f"Your {plan.title} plan trains models up to 100 M parameters; {model!r} is "
-            "larger. Pick a smaller architecture, or upgrade to Pro for large models."
+            f"Your {plan.title} plan does not train large models; {model!r} has {size}. "
+            "Pick a smaller architecture, or upgrade to Pro for large models."
         )
 
 

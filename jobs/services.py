@@ -9,6 +9,7 @@ from asthub_site.errors import Conflict, InvalidInput
 from asthub_spec.sweep import MAX_SWEEP_POINTS, SWEEP_SPEC_KEYS
 from billing import quotas
 from jobs import dispatch
+from jobs.catalog.models import LARGE_MODEL_MILLIONS
 from jobs.models import Sweep, TrainingJob
 from jobs.platforms import adapter_for
 from jobs.runs.cancel import cancel_run
@@ -97,7 +98,15 @@ def check_training(*, user, spec: JobSpec) -> JobSpec:
 def check_plan_allows(*, user, spec: JobSpec) -> None:
     """The plan's hardware and model-size rules; the catalog already checked the rest."""
     quotas.check_hardware(user=user, hardware=spec.hardware)
-    quotas.check_model(user=user, model=spec.model, min_plan=spec.resolved.model.needs.min_plan)
+    model = spec.resolved.model
+    quotas.check_model(
+        user=user,
+        model=spec.model,
+        min_plan=model.needs.min_plan,
+        size=f"{model.params_millions:,.1f} M parameters (the limit is {LARGE_MODEL_MILLIONS:g} M)"
+        if model.params_millions is not None
+        else "no known size",
+    )
 
 
 def spec_of(job: TrainingJob) -> JobSpec:

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from asthub_site.errors import InvalidInput
 from jobs.catalog.entries import CatalogEntry
-from jobs.catalog.models import VISION_FAMILIES, models
+from jobs.catalog.models import VISION_FAMILIES, models_by_name
 from jobs.catalog.names import dataset_entry, did_you_mean
 
 
@@ -75,7 +75,7 @@ def _check_inputs(data: CatalogEntry, model: CatalogEntry, image_size: int) -> N
 
 
 def model_entry_named(name: str) -> CatalogEntry:
-    known = {entry.name: entry for entry in models()}
+    known = models_by_name()
     entry = known.get(name)
     if entry is None:
         raise InvalidInput(

@@ -67,3 +67,9 @@ def generated_for() -> dict[str, str]:
 
 def models() -> tuple[CatalogEntry, ...]:
     return BUILT_IN + architectures()
+
+
+@cache
+def models_by_name() -> dict[str, CatalogEntry]:
+    """Every model by name, built once per process: each spec check looks one up."""
+    return {entry.name: entry for entry in models()}
