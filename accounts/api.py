@@ -1,4 +1,4 @@
-"""REST endpoints for the signed-in user, their credentials and their API tokens."""
+"""REST endpoints for the signed-in user, their credentials, API tokens and connected apps."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -6,8 +6,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.oauth_server.presenters import present_connection
+from accounts.oauth_server.selectors import connections_for
+from accounts.oauth_server.services import revoke_connection
 from accounts.permissions import RequiresScope, scopes_of
 from accounts.serializers import (
+    ConnectedAppSerializer,
     CredentialCreateSerializer,
     CredentialSerializer,
     MeSerializer,
@@ -109,4 +113,21 @@ class TokenDetailView(APIView):
     @extend_schema(responses={204: None}, summary="Revoke an API token")
     def delete(self, request, token_id: int):
         services.revoke_token(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConnectedAppListView(APIView):
+    @extend_schema(
+        responses=ConnectedAppSerializer(many=True),
+        summary="List connected apps (OAuth clients you allowed on /mcp)",
+    )
+    def get(self, request):
+        connections = [present_connection(c) for c in connections_for(request.user)]
+        return Response(ConnectedAppSerializer(connections, many=True).data)
+
+
+class ConnectedAppDetailView(APIView):
+    @extend_schema(responses={204: None}, summary="Disconnect an app (all its tokens end)")
+    def delete(self, request, connection_id: int):
+        revoke_connection(user=request.user, connection_id=connection_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

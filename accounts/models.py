@@ -176,3 +176,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class AppConnection(models.Model):
+    """A person's consent to one OAuth client (an MCP connector): what the Connected apps
+    page lists and revokes. Its tokens live in django-oauth-toolkit's tables."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_connections"
+    )
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    scopes = models.JSONField(default=list)
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-connected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "application"], name="one_connection_per_app")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.name or self.application.client_id} for {self.owner}"

@@ -59,3 +59,13 @@ class TokenCreateSerializer(StrictSerializer):
         child=serializers.ChoiceField(choices=ALL_SCOPES), min_length=1, max_length=10
     )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ConnectedAppSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    client_id = serializers.CharField()
+    redirect_hosts = serializers.ListField(child=serializers.CharField())
+    scopes = serializers.ListField(child=serializers.CharField())
+    connected_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)

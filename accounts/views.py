@@ -1,4 +1,4 @@
-"""Portal pages for the account: sign-up, dashboard, credentials and tokens."""
+"""Portal pages for the account: sign-up, dashboard, credentials, tokens, connected apps."""
 
 from datetime import timedelta
 
@@ -13,6 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.forms import CredentialForm, SignUpForm, TokenForm
 from accounts.oauth.provider import is_configured as hf_oauth_configured
+from accounts.oauth_server.presenters import present_connection
+from accounts.oauth_server.resources import mcp_resource
+from accounts.oauth_server.selectors import connections_for
+from accounts.oauth_server.services import revoke_connection
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
 from billing.selectors import usage_for
@@ -133,3 +137,28 @@ def revoke_token(request, token_id: int):
     else:
         messages.success(request, f"Revoked {token}.")
     return redirect("portal:tokens")
+
+
+@login_required
+@never_cache
+def connected_apps(request):
+    return render(
+        request,
+        "oauth_server/connected_apps.html",
+        {
+            "connections": [present_connection(c) for c in connections_for(request.user)],
+            "mcp_url": mcp_resource(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_connected_app(request, connection_id: int):
+    try:
+        revoke_connection(user=request.user, connection_id=connection_id)
+    except HubError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Disconnected: the app's tokens no longer work.")
+    return redirect("portal:connected_apps")

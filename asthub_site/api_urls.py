@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("tokens", accounts_api.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>", accounts_api.TokenDetailView.as_view(), name="api-token"),
+    path("connected-apps", accounts_api.ConnectedAppListView.as_view(), name="api-apps"),
+    path(
+        "connected-apps/<int:connection_id>",
+        accounts_api.ConnectedAppDetailView.as_view(),
+        name="api-app",
+    ),
     path("usage", billing_api.UsageView.as_view(), name="api-usage"),
     path("catalog", catalog_api.CatalogView.as_view(), name="api-catalog"),
     path("jobs/", jobs_api.JobListView.as_view(), name="api-jobs"),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "asthub_site",
     "accounts",
     "billing",
@@ -175,6 +176,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "jobs.tasks.poll_remote_jobs",
         "schedule": REMOTE_POLL_INTERVAL_SECONDS,
     },
+    "expire-oauth-clients": {"task": "accounts.tasks.expire_oauth_leftovers", "schedule": 3600},
 }
 
 # --- Auth and portal ------------------------------------------------------------------
@@ -211,6 +213,68 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Bodies larger than this are refused before any view sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# --- The hub as an OAuth 2.1 authorization server for MCP clients ----------------------
+# (django-oauth-toolkit; accounts/oauth_server/ holds the hub's policy on top of it.)
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "accounts.oauth_server.scopes.HubScopes",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oauth_server.validator.HubOAuth2Validator",
+    # Tokens carry a greppable prefix, as API tokens do (secret scanners find them).
+    "ACCESS_TOKEN_GENERATOR": "accounts.oauth_server.tokens.new_access_token",
+    "REFRESH_TOKEN_GENERATOR": "accounts.oauth_server.tokens.new_refresh_token",
+    # Short-lived access, rotating refresh; a refresh token used twice revokes its family.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OAUTH_ACCESS_TOKEN_SECONDS", "3600")),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OAUTH_REFRESH_TOKEN_DAYS", "30")) * 86400,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # OAuth 2.1: PKCE always, S256 only; no implicit or password grants; tokens hashed at
+    # rest; the `iss` authorization-response parameter against mix-up attacks.
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "none",
+        "client_secret_post",
+        "client_secret_basic",
+    ],
+    # The issuer is where users reach the hub, never what a Host header claims.
+    "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
+    # Every consent is asked for: a connector is a new app each time it registers.
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", *env_list("OAUTH_EXTRA_REDIRECT_SCHEMES")],
+    # RFC 8252: a native client's loopback callback may use any port.
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": (
+        # Open, as MCP clients register themselves; the hub's view limits it per address.
+        "oauth2_provider.dcr.AllowAllDCRPermission",
+    ),
+    "OAUTH2_PROTECTED_RESOURCE_NAME": "AST Training Hub MCP",
+}
+# `http` stays allowed for RFC 8252 loopback callbacks only: registration refuses any
+# other http redirect (accounts/oauth_server/registration.py), so the toolkit's blanket
+# warning about http redirects does not apply.
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
+# The toolkit's default models, named so migrations can depend on them (they are swappable).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+# Client registrations one address may make an hour (RFC 7591 registration is open).
+OAUTH_REGISTRATIONS_PER_HOUR = int(os.environ.get("OAUTH_REGISTRATIONS_PER_HOUR", "20"))
+# A registered client that never obtained a token is deleted after this many hours.
+OAUTH_UNUSED_CLIENT_HOURS = float(os.environ.get("OAUTH_UNUSED_CLIENT_HOURS", "24"))
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,8 +1,10 @@
-"""Per-token request limits from the plan, counted in the shared cache (Redis in production).
+"""Per-account request limits from the plan, counted in the shared cache (Redis in
+production).
 
-A fixed one-minute window keyed by token (or session user): `cache.add` starts the window
-and `cache.incr` counts atomically, so every web worker shares one count. REST and MCP
-count against the same key, so a token has one budget whichever surface it uses.
+A fixed one-minute window keyed by account: `cache.add` starts the window and
+`cache.incr` counts atomically, so every web worker shares one count. REST and MCP, API
+tokens, OAuth tokens and the portal session all count against the same key, so an
+account has one budget however many tokens or connected apps it holds.
 """
 
 import time
@@ -10,14 +12,13 @@ import time
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
-from accounts.models import ApiToken
 from billing.effective_plan import effective_plan
 
 WINDOW_SECONDS = 60
 
 
-def token_rate_key(token_id: int) -> str:
-    return f"rate:token:{token_id}"
+def account_rate_key(user_id: int) -> str:
+    return f"rate:user:{user_id}"
 
 
 def count_request(key: str, user) -> float | None:
@@ -46,10 +47,8 @@ class PlanRateThrottle(BaseThrottle):
         self._retry_after: float | None = None
 
     def _key(self, request) -> str | None:
-        if isinstance(request.auth, ApiToken):
-            return token_rate_key(request.auth.pk)
         if request.user and request.user.is_authenticated:
-            return f"rate:user:{request.user.pk}"
+            return account_rate_key(request.user.pk)
         return None
 
     def allow_request(self, request, view) -> bool:

@@ -1,38 +1,44 @@
-"""Bearer-token authentication for MCP: the same API tokens as REST, checked per request.
+"""Bearer authentication for MCP: API tokens (pasted, for CI and scripts) and OAuth access
+tokens (what a connector gets through the browser), checked per request.
 
-The SDK's middleware calls `verify_token` before any MCP message is read, answers 401 with
-`WWW-Authenticate` when it returns None, and hands the AccessToken to tools through
-`get_access_token()`. The token's user is its subject; nothing in a tool's arguments can
-name another user.
+The SDK's middleware calls `verify_token` before any MCP message is read, refuses a token
+whose `resource` is not this endpoint (RFC 8707 audience), answers 401 with
+`WWW-Authenticate` pointing at the protected-resource metadata, and hands the AccessToken
+to tools through `get_access_token()`. The token's user is its subject; nothing in a
+tool's arguments can name another user.
 """
 
 from django.conf import settings
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 
+from accounts.oauth_server.authentication import authenticate_oauth_access
+from accounts.oauth_server.resources import MCP_PATH, is_known_resource, mcp_resource
+from accounts.oauth_server.tokens import looks_like_oauth_access_token
 from accounts.services import authenticate_token
 from mcp_gateway.db import run_in_db_thread
 
-MCP_PATH = "/mcp"
+__all__ = ["MCP_PATH", "HubTokenVerifier", "auth_settings", "resource_url"]
 
 
 def resource_url() -> str:
-    return f"{settings.PUBLIC_BASE_URL}{MCP_PATH}"
+    return mcp_resource()
 
 
 def auth_settings() -> AuthSettings:
-    # The hub issues its own tokens (portal, REST); it is the authorization server.
+    # The hub is its own authorization server (accounts/oauth_server); it also serves the
+    # protected-resource metadata itself, with the scopes filled in.
     return AuthSettings(
         issuer_url=settings.PUBLIC_BASE_URL,
         resource_server_url=resource_url(),
         service_documentation_url=f"{settings.PUBLIC_BASE_URL}/api/docs/",
+        # Scopes are checked per tool (mcp_gateway.scopes), not for the whole endpoint.
         required_scopes=[],
-        # Hub tokens are minted for this hub only; the verifier vouches for the audience.
         validate_token_resource=True,
     )
 
 
-def _lookup(raw: str) -> AccessToken | None:
+def _api_token(raw: str) -> AccessToken | None:
     token = authenticate_token(raw)
     if token is None:
         return None
@@ -41,15 +47,37 @@ def _lookup(raw: str) -> AccessToken | None:
         client_id=f"asthub-token-{token.pk}",
         scopes=list(token.scopes),
         expires_at=int(token.expires_at.timestamp()) if token.expires_at else None,
+        # An API token is minted by this hub for this hub: its audience is this endpoint.
         resource=resource_url(),
         subject=str(token.owner_id),
-        claims={"token_id": token.pk},
     )
 
 
+def _oauth_token(raw: str) -> AccessToken | None:
+    access = authenticate_oauth_access(raw)
+    if access is None:
+        return None
+    # The SDK compares this with the endpoint; a token for another resource fails there.
+    audience = next((uri for uri in access.resources if is_known_resource(uri)), None)
+    return AccessToken(
+        token=raw,
+        client_id=access.client_id,
+        scopes=access.scopes,
+        expires_at=access.expires_at,
+        resource=audience or (access.resources[0] if access.resources else None),
+        subject=str(access.user_id),
+    )
+
+
+def _lookup(raw: str) -> AccessToken | None:
+    if looks_like_oauth_access_token(raw):
+        return _oauth_token(raw)
+    return _api_token(raw)
+
+
 class HubTokenVerifier:
-    """Digest lookup through `accounts.services.authenticate_token` (revoked, expired and
-    inactive-owner tokens are refused there; last-used is written at most once a minute)."""
+    """Digest lookups in a database thread (revoked, expired and inactive-owner tokens are
+    refused there; last-used is written at most once a minute)."""
 
     async def verify_token(self, token: str) -> AccessToken | None:
         return await run_in_db_thread(_lookup, token)

@@ -1,5 +1,6 @@
 """How a tool reaches the hub: as the token's user, in a worker thread, counted against the
-token's rate limit, with user-caused errors turned into tool errors an assistant can act on.
+account's rate limit (every token, API or OAuth, shares it), with user-caused errors
+turned into tool errors an assistant can act on.
 """
 
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from accounts.models import User
 from asthub_site.errors import HubError
-from billing.throttling import count_request, token_rate_key
+from billing.throttling import account_rate_key, count_request
 from mcp_gateway.db import run_in_db_thread
 
 T = TypeVar("T")
@@ -21,14 +22,14 @@ class RateLimited(HubError):
     code = "rate_limited"
 
 
-def _as_user(token_id: int, user_id: int, service: Callable[[User], T], count: bool) -> T:
+def _as_user(user_id: int, service: Callable[[User], T], count: bool) -> T:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise HubError("This token's account is no longer active.")
-    wait = count_request(token_rate_key(token_id), user) if count else None
+    wait = count_request(account_rate_key(user.pk), user) if count else None
     if wait is not None:
         raise RateLimited(
-            f"Rate limit of your plan reached for this token; retry in {wait:.0f} seconds."
+            f"Rate limit of your plan reached for this account; retry in {wait:.0f} seconds."
         )
     return service(user)
 
@@ -41,8 +42,7 @@ async def call_as_user(service: Callable[[User], T], *, count: bool = True) -> T
     token = get_access_token()
     if token is None or token.subject is None:  # the auth middleware lets nobody else in
         raise ToolError("Not authenticated.")
-    token_id = int((token.claims or {})["token_id"])
     try:
-        return await run_in_db_thread(_as_user, token_id, int(token.subject), service, count)
+        return await run_in_db_thread(_as_user, int(token.subject), service, count)
     except HubError as exc:
         raise ToolError(f"{exc.message} [{exc.code}]") from exc

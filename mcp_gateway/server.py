@@ -13,8 +13,9 @@ get a backward pass; savings are measured). Typical flow: get_usage (what the pl
 start_training, monitor_training with wait_seconds until it finishes, compare_runs,
 create_model_card. Every job counts against the user's plan; ask before starting many."""
 
-# Paths the router sends here (the metadata path is derived from the resource URL).
-MOUNT_PREFIXES = (MCP_PATH, "/.well-known/oauth-protected-resource")
+# Paths the router sends here. The protected-resource metadata is Django's
+# (accounts/oauth_server), beside the authorization server's own.
+MOUNT_PREFIXES = (MCP_PATH,)
 
 
 def build_server() -> MCPServer:

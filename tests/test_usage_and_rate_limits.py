@@ -1,4 +1,4 @@
-"""Plan and usage over REST, and per-token request limits from the plan."""
+"""Plan and usage over REST, and per-account request limits from the plan."""
 
 import pytest
 from django.test import override_settings
@@ -60,11 +60,12 @@ def test_requests_past_the_plan_rate_get_429_with_retry_after(alice, api_as):
     assert throttled.json()["error"]["code"] == "throttled"
 
 
-def test_rate_limit_counts_per_token(alice, api_as):
+def test_rate_limit_counts_per_account_across_tokens(alice, api_as):
     PlanOverride.objects.create(user=alice, api_requests_per_minute=3)
     first, second = api_as(alice), api_as(alice)
     assert _exhaust(first, 3)[-1] == 429
-    assert second.get("/api/v1/me").status_code == 200
+    # A second token is no second budget: the limit is the account's.
+    assert second.get("/api/v1/me").status_code == 429
 
 
 def test_free_plan_default_is_sixty_a_minute(alice, api_as):
@@ -80,7 +81,7 @@ def test_rate_limit_is_counted_in_redis(alice, api_as, settings):
     PlanOverride.objects.create(user=alice, api_requests_per_minute=4)
     assert _exhaust(api_as(alice), 4)[-1] == 429
     server = redis.Redis.from_url(settings.REDIS_URL)
-    [key] = server.keys("*rate:token:*")
+    [key] = server.keys(f"*rate:user:{alice.pk}:*")
     assert int(server.get(key)) == 5
 
 

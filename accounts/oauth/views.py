@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -46,6 +47,16 @@ class HubLoginView(LoginView):
         return super().get_context_data(**kwargs) | {"hf_oauth_enabled": provider.is_configured()}
 
 
+def _safe_next(request, candidate: str | None) -> str:
+    """Where to go after signing in: a page of this hub (the login form's `next`, e.g. an
+    MCP client's consent page), or the dashboard."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("portal:dashboard")
+
+
 def _start(request, *, intent: str, scope: str, back: str):
     if not provider.is_configured():
         messages.error(request, "Hugging Face sign-in is not configured on this hub.")
@@ -61,7 +72,11 @@ def _start(request, *, intent: str, scope: str, back: str):
     # Authlib keeps state, PKCE verifier, nonce and redirect URI in the session.
     client.save_authorize_data(request, redirect_uri=redirect_uri, **flow)
     intents = dict(list(request.session.get(INTENTS, {}).items())[-(MAX_OPEN_FLOWS - 1) :])
-    intents[flow["state"]] = {"intent": intent, "user_id": request.user.pk}
+    intents[flow["state"]] = {
+        "intent": intent,
+        "user_id": request.user.pk,
+        "next": _safe_next(request, request.POST.get("next")),
+    }
     request.session[INTENTS] = intents
     return redirect(flow["url"])
 
@@ -117,7 +132,7 @@ def callback(request):
         return redirect(back)
     if connecting:
         return _connected(request, token, identity)
-    return _signed_in(request, token, identity)
+    return _signed_in(request, token, identity, next_url=_safe_next(request, started.get("next")))
 
 
 def _connected(request, token, identity: HFIdentity):
@@ -130,12 +145,12 @@ def _connected(request, token, identity: HFIdentity):
     return redirect("portal:credentials")
 
 
-def _signed_in(request, token, identity: HFIdentity, email: str = ""):
+def _signed_in(request, token, identity: HFIdentity, next_url: str):
     try:
-        user = sign_in_with_huggingface(token=token, identity=identity, email=email)
+        user = sign_in_with_huggingface(token=token, identity=identity, email="")
     except HubError as error:
         if "email" in error.fields and not (identity.email and identity.email_verified):
-            _keep_pending(request, token, identity)
+            _keep_pending(request, token, identity, next_url)
             if error.fields["email"]:
                 messages.error(request, error.message)
             return redirect("hf_oauth_email")
@@ -144,12 +159,12 @@ def _signed_in(request, token, identity: HFIdentity, email: str = ""):
     request.session.pop(PENDING, None)
     login(request, user, backend=BACKEND)
     messages.success(request, f"Signed in with Hugging Face as {identity.username}.")
-    return redirect("portal:dashboard")
+    return redirect(next_url)
 
 
-def _keep_pending(request, token, identity: HFIdentity) -> None:
+def _keep_pending(request, token, identity: HFIdentity, next_url: str) -> None:
     until = time.time() + PENDING_SECONDS
-    payload = {"token": token, "identity": identity.__dict__, "until": until}
+    payload = {"token": token, "identity": identity.__dict__, "until": until, "next": next_url}
     request.session[PENDING] = encrypt_secret(owner_id=NO_OWNER, secret=payload)
 
 
@@ -163,7 +178,7 @@ def _pending(request):
         return None
     if payload["until"] < time.time():
         return None
-    return payload["token"], HFIdentity(**payload["identity"])
+    return payload["token"], HFIdentity(**payload["identity"]), payload.get("next", "")
 
 
 @never_cache
@@ -173,7 +188,7 @@ def new_account_email(request):
         request.session.pop(PENDING, None)
         messages.error(request, "Start again with “Sign in with Hugging Face”.")
         return redirect("login")
-    token, identity = pending
+    token, identity, next_url = pending
     form = NewAccountEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,5 +201,5 @@ def new_account_email(request):
             request.session.pop(PENDING, None)
             login(request, user, backend=BACKEND)
             messages.success(request, f"Welcome, {identity.username}: signed in with Hugging Face.")
-            return redirect("portal:dashboard")
+            return redirect(_safe_next(request, next_url))
     return render(request, "accounts/hf_email.html", {"form": form, "username": identity.username})

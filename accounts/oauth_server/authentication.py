@@ -1,0 +1,51 @@
+"""Who an OAuth access token speaks for: the lookup the MCP endpoint makes per request.
+
+Only the token's checksum is stored, so the lookup is by checksum. A token is good while
+it has not expired, its person is active and its app is still connected (disconnecting
+deletes the tokens). The registration tokens RFC 7592 hands to clients belong to nobody
+and never pass.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+
+from accounts.models import ALL_SCOPES
+from accounts.oauth_server.services import touch_connection
+from accounts.oauth_server.tokens import looks_like_oauth_access_token
+
+
+@dataclass(frozen=True)
+class OAuthAccess:
+    user_id: int
+    application_id: int
+    client_id: str
+    scopes: list[str]
+    resources: list[str]
+    expires_at: int
+
+
+def authenticate_oauth_access(raw_token: str) -> OAuthAccess | None:
+    if not raw_token or not looks_like_oauth_access_token(raw_token):
+        return None
+    checksum = hashlib.sha256(raw_token.encode()).hexdigest()
+    token = (
+        AccessToken.objects.select_related("application")
+        .filter(token_checksum=checksum, user__isnull=False, user__is_active=True)
+        .filter(expires__gt=timezone.now())
+        .first()
+    )
+    if token is None or token.application is None:
+        return None
+    touch_connection(user_id=token.user_id, application_id=token.application_id)
+    granted = set(token.scope.split())
+    return OAuthAccess(
+        user_id=token.user_id,
+        application_id=token.application_id,
+        client_id=token.application.client_id,
+        scopes=[scope for scope in ALL_SCOPES if scope in granted],
+        resources=list(token.resource or []),
+        expires_at=int(token.expires.timestamp()),
+    )
