@@ -122,8 +122,7 @@ def too_many_registrations(wait: float) -> JsonResponse:
         {
             "error": "too_many_requests",
             "error_description": (
-                "Too many client registrations from this address; "
-                f"retry in {wait:.0f} seconds."
+                f"Too many client registrations from this address; retry in {wait:.0f} seconds."
             ),
         },
         status=429,

@@ -19,8 +19,8 @@ from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
 from accounts.models import Scope
 from accounts.oauth_server import registration
-from accounts.oauth_server.resources import mcp_resource, unknown_resources
 from accounts.oauth_server.forms import ConsentForm
+from accounts.oauth_server.resources import mcp_resource, unknown_resources
 from accounts.oauth_server.services import client_label, record_consent
 
 
@@ -108,9 +108,7 @@ class ConsentView(AuthorizationView):
             )
         if not form.cleaned_data.get("allow"):
             return super().form_valid(form)  # the toolkit answers access_denied
-        application = get_application_model().objects.get(
-            client_id=form.cleaned_data["client_id"]
-        )
+        application = get_application_model().objects.get(client_id=form.cleaned_data["client_id"])
         self.success_url = None
         with transaction.atomic():
             response = super().form_valid(form)

@@ -107,9 +107,7 @@ def refresh(client, client_id: str, refresh_token: str):
 
 
 def revoke(client, client_id: str, token: str, hint: str = "refresh_token"):
-    return client.post(
-        "/revoke", {"token": token, "token_type_hint": hint, "client_id": client_id}
-    )
+    return client.post("/revoke", {"token": token, "token_type_hint": hint, "client_id": client_id})
 
 
 def connect(anonymous, browser, **consent_overrides) -> tuple[Authorization, dict]:
