@@ -304,6 +304,33 @@ def cmd_share_revoke(args: argparse.Namespace, client: Client) -> int:
     return EXIT_OK
 
 
+def cmd_apps_list(args: argparse.Namespace, client: Client) -> int:
+    apps = client.connected_apps()
+    if args.json:
+        _print_json(apps, sys.stdout)
+        return EXIT_OK
+    rows = [
+        (
+            app.get("id"),
+            app.get("name"),
+            ",".join(app.get("redirect_hosts") or []),
+            ",".join(app.get("scopes") or []),
+            render.short_time(app.get("connected_at")),
+            render.short_time(app.get("last_used_at")),
+        )
+        for app in apps
+    ]
+    headers = ("ID", "APP", "RETURNS TO", "SCOPES", "CONNECTED", "LAST USED")
+    print(render.table(headers, rows) if rows else "No connected apps.")
+    return EXIT_OK
+
+
+def cmd_apps_revoke(args: argparse.Namespace, client: Client) -> int:
+    client.disconnect_app(args.id)
+    print(f"Disconnected app {args.id}; its tokens no longer work")
+    return EXIT_OK
+
+
 def cmd_leaderboard_show(args: argparse.Namespace, client: Client) -> int:
     board = client.leaderboard(args.dataset)
     if args.json:
@@ -618,6 +645,15 @@ def build_parser() -> argparse.ArgumentParser:
     share_revoke = share_commands.add_parser("revoke", help="revoke a link at once")
     share_revoke.set_defaults(handler=cmd_share_revoke)
     share_revoke.add_argument("id", type=int, metavar="ID")
+
+    apps = commands.add_parser("apps", help="apps connected to your account through OAuth")
+    apps_commands = apps.add_subparsers(dest="apps_command", required=True, metavar="ACTION")
+    apps_list = apps_commands.add_parser("list", help="connected apps, their scopes, last use")
+    apps_list.set_defaults(handler=cmd_apps_list)
+    apps_list.add_argument("--json", action="store_true")
+    apps_revoke = apps_commands.add_parser("revoke", help="disconnect an app (all its tokens)")
+    apps_revoke.set_defaults(handler=cmd_apps_revoke)
+    apps_revoke.add_argument("id", type=int, metavar="ID")
 
     board = commands.add_parser("leaderboard", help="the public energy leaderboard")
     board_commands = board.add_subparsers(dest="board_command", required=True, metavar="ACTION")

@@ -388,6 +388,14 @@ class Client:
     def get_sweep(self, sweep_id: int) -> dict[str, Any]:
         return self._get_json(f"/api/v1/sweeps/{int(sweep_id)}/")
 
+    # -- connected apps (OAuth clients allowed on /mcp) --------------------------------
+
+    def connected_apps(self) -> list[dict[str, Any]]:
+        return list(self._get_json("/api/v1/connected-apps"))
+
+    def disconnect_app(self, connection_id: int) -> None:
+        self._send("DELETE", f"/api/v1/connected-apps/{int(connection_id)}")
+
     # -- share links -------------------------------------------------------------------
 
     def create_share_link(self, job_ids: list[int], label: str = "") -> dict[str, Any]:

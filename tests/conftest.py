@@ -22,6 +22,12 @@ PASSWORD = "correct horse battery staple"
 REQUIRE_SERVICES = os.environ.get("ASTHUB_REQUIRE_SERVICES") == "1"
 
 
+def pytest_configure(config):
+    # Every sign-up and login hashes a password; Django's PBKDF2 costs ~0.3 s a time here,
+    # which in-process tests pay hundreds of times. Live hubs (subprocesses) keep PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _missing(reason: str):
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (ASTHUB_REQUIRE_SERVICES=1)")

@@ -172,7 +172,10 @@ def expire_unused_clients(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.OAUTH_UNUSED_CLIENT_HOURS)
     connected = AppConnection.objects.filter(application=OuterRef("pk"))
-    live_access = AccessToken.objects.filter(application=OuterRef("pk"), expires__gt=now)
+    # A person's tokens only: RFC 7592 registration tokens belong to nobody and last years.
+    live_access = AccessToken.objects.filter(
+        application=OuterRef("pk"), user__isnull=False, expires__gt=now
+    )
     live_refresh = RefreshToken.objects.filter(application=OuterRef("pk"), revoked__isnull=True)
     unused = (
         Application.objects.filter(user__isnull=True, created__lt=cutoff)

@@ -3,7 +3,7 @@
 2025-03-26 spec's defaults). Named in the toolkit's namespace, which its views reverse."""
 
 from django.urls import path
-from oauth2_provider.views import OAuthServerMetadataView, RevokeTokenView, TokenView
+from oauth2_provider.views import OAuthServerMetadataView, RevokeTokenView
 
 from accounts.oauth_server import views
 from accounts.oauth_server.cors import public_cors
@@ -25,7 +25,7 @@ urlpatterns = [
         name="oauth-resource-metadata-mcp",
     ),
     path("authorize", views.ConsentView.as_view(), name="authorize"),
-    path("token", public_cors(TokenView.as_view()), name="token"),
+    path("token", public_cors(views.TokenEndpoint.as_view()), name="token"),
     path("revoke", public_cors(RevokeTokenView.as_view()), name="revoke-token"),
     path("register", public_cors(views.RegistrationView.as_view()), name="dcr-register"),
     path(

@@ -14,6 +14,7 @@ from oauth2_provider.views import (
     DynamicClientRegistrationManagementView,
     DynamicClientRegistrationView,
     OAuthProtectedResourceMetadataView,
+    TokenView,
 )
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
@@ -156,3 +157,15 @@ class McpResourceMetadataView(OAuthProtectedResourceMetadataView):
 
     def get_resource_documentation(self):
         return f"{settings.PUBLIC_BASE_URL}/api/docs/"
+
+
+class TokenEndpoint(TokenView):
+    """POST /token. Some of the toolkit's errors (RFC 8707 invalid_target) come back with
+    a JSON body but an HTML content type; clients that check the type then cannot read
+    the reason, so every answer here is labelled JSON."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.content.startswith(b"{"):
+            response["Content-Type"] = "application/json"
+        return response

@@ -23,16 +23,17 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge.rstrip(b"=").decode()
 
 
-def register(client, *, redirect_uris=(REDIRECT_URI,), name="Test Assistant", **extra):
+def register(client, *, redirect_uris=(REDIRECT_URI,), name="Test Assistant", **request_extra):
     body = {
         "client_name": name,
         "redirect_uris": list(redirect_uris),
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
-        **extra,
     }
-    return client.post("/register", data=json.dumps(body), content_type="application/json")
+    return client.post(
+        "/register", data=json.dumps(body), content_type="application/json", **request_extra
+    )
 
 
 @dataclass
