@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import CredentialForm, SignUpForm, TokenForm
+from accounts.next_url import safe_next
 from accounts.oauth.provider import is_configured as hf_oauth_configured
 from accounts.oauth_server.presenters import present_connection
 from accounts.oauth_server.resources import mcp_resource
@@ -29,8 +30,9 @@ def home(request):
 
 
 def sign_up(request):
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
-        return redirect("portal:dashboard")
+        return redirect(next_url)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,8 +44,8 @@ def sign_up(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Your account is on the Free plan.")
-            return redirect("portal:dashboard")
-    return render(request, "accounts/signup.html", {"form": form})
+            return redirect(next_url)
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 @login_required

@@ -90,3 +90,14 @@ def test_unlimited_rate_never_throttles(alice, api_as):
     change_plan(user=alice, plan="enterprise")
     api = api_as(alice)
     assert set(_exhaust(api, 70)) == {200}
+
+
+def test_mcp_calls_share_the_account_budget_with_rest(alice, api_as):
+    from mcp_gateway.calls import RateLimited, _as_user
+
+    PlanOverride.objects.create(user=alice, api_requests_per_minute=3)
+    api = api_as(alice)
+    assert [api.get("/api/v1/me").status_code for _ in range(2)] == [200, 200]
+    assert _as_user(alice.pk, lambda user: user.pk, True) == alice.pk
+    with pytest.raises(RateLimited, match="for this account"):
+        _as_user(alice.pk, lambda user: user.pk, True)

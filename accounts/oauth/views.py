@@ -12,11 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.crypto import CredentialDecryptionError, decrypt_secret, encrypt_secret
+from accounts.next_url import safe_next
 from accounts.oauth import provider
 from accounts.oauth.forms import NewAccountEmailForm
 from accounts.oauth.services import (
@@ -47,16 +47,6 @@ class HubLoginView(LoginView):
         return super().get_context_data(**kwargs) | {"hf_oauth_enabled": provider.is_configured()}
 
 
-def _safe_next(request, candidate: str | None) -> str:
-    """Where to go after signing in: a page of this hub (the login form's `next`, e.g. an
-    MCP client's consent page), or the dashboard."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("portal:dashboard")
-
-
 def _start(request, *, intent: str, scope: str, back: str):
     if not provider.is_configured():
         messages.error(request, "Hugging Face sign-in is not configured on this hub.")
@@ -75,7 +65,7 @@ def _start(request, *, intent: str, scope: str, back: str):
     intents[flow["state"]] = {
         "intent": intent,
         "user_id": request.user.pk,
-        "next": _safe_next(request, request.POST.get("next")),
+        "next": safe_next(request, request.POST.get("next")),
     }
     request.session[INTENTS] = intents
     return redirect(flow["url"])
@@ -132,7 +122,7 @@ def callback(request):
         return redirect(back)
     if connecting:
         return _connected(request, token, identity)
-    return _signed_in(request, token, identity, next_url=_safe_next(request, started.get("next")))
+    return _signed_in(request, token, identity, next_url=safe_next(request, started.get("next")))
 
 
 def _connected(request, token, identity: HFIdentity):
@@ -201,5 +191,5 @@ def new_account_email(request):
             request.session.pop(PENDING, None)
             login(request, user, backend=BACKEND)
             messages.success(request, f"Welcome, {identity.username}: signed in with Hugging Face.")
-            return redirect(_safe_next(request, next_url))
+            return redirect(safe_next(request, next_url))
     return render(request, "accounts/hf_email.html", {"form": form, "username": identity.username})
