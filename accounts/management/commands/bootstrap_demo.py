@@ -44,6 +44,8 @@ class Command(BaseCommand):
             "`.venv/bin/python manage.py changepassword demo@asthub.local`)",
             f"  API token    : {raw}",
             f'  REST         : curl -H "Authorization: Bearer {raw}" {base_url}/api/v1/me',
+            f"  MCP (OAuth)  : claude mcp add --transport http asthub {base_url}/mcp "
+            "(no token: the client sends you here to allow it)",
             f"  MCP (Claude) : claude mcp add --transport http asthub {base_url}/mcp "
             f'--header "Authorization: Bearer {raw}"',
             f"  API docs     : {base_url}/api/docs/",
