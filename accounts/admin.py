@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts import services
-from accounts.models import ApiToken, AuditEvent, PlatformCredential, User
+from accounts.models import ApiToken, AppConnection, AuditEvent, PlatformCredential, User
+from accounts.oauth_server.services import client_label, revoke_connection
 from billing.selectors import usage_for
 
 
@@ -88,6 +89,40 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None):
         # Needed for the revoke action to appear; every field stays read-only.
         return request.user.is_staff
+
+
+@admin.register(AppConnection)
+class AppConnectionAdmin(ReadOnlyAdmin):
+    """OAuth clients people allowed on /mcp; disconnecting goes through the service, so
+    every token dies and an audit row names the operator."""
+
+    list_display = ["owner", "client", "scope_list", "connected_at", "last_used_at"]
+    search_fields = ["owner__email", "application__name", "application__client_id"]
+    fields = ["owner", "application", "scopes", "connected_at", "last_used_at"]
+    readonly_fields = fields
+    list_select_related = ["owner", "application"]
+    actions = ["disconnect"]
+
+    @admin.display(description="App")
+    def client(self, connection):
+        return client_label(connection.application)
+
+    @admin.display(description="Scopes")
+    def scope_list(self, connection):
+        return ", ".join(connection.scopes)
+
+    @admin.action(description="Disconnect selected apps (their tokens end)")
+    def disconnect(self, request, queryset):
+        count = 0
+        for connection in queryset.select_related("owner"):
+            revoke_connection(
+                user=connection.owner, connection_id=connection.pk, actor=request.user
+            )
+            count += 1
+        self.message_user(request, f"Disconnected {count} app(s).", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_staff  # for the action; every field stays read-only
 
 
 @admin.register(AuditEvent)
