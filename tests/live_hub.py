@@ -4,8 +4,10 @@ mode on a free port, with its own var folder, as `make run` does on a fresh mach
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -56,11 +58,38 @@ def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 6
     raise TimeoutError("hub did not become healthy")
 
 
+_migrated_sqlite: Path | None = None
+
+
+def _template_database() -> Path:
+    """An SQLite database migrated once per test session (a migrate run costs ~8 s)."""
+    global _migrated_sqlite
+    if _migrated_sqlite is None:
+        folder = Path(tempfile.mkdtemp(prefix="asthub-migrated-"))
+        manage(embedded_env(folder), "migrate", "--noinput")
+        _migrated_sqlite = folder / "db.sqlite3"
+    return _migrated_sqlite
+
+
+def migrate(env: dict[str, str], var_dir: Path) -> None:
+    """Bring the hub's database up to date, as `make run` does. An embedded hub's new
+    database is a copy of the session's migrated one (SQLite's backup API, so the copy
+    is consistent whatever the WAL holds); an existing one, or PostgreSQL, is migrated."""
+    database = var_dir / "db.sqlite3"
+    if "DATABASE_URL" in env or database.exists():
+        manage(env, "migrate", "--noinput")
+        return
+    var_dir.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(_template_database()) as source, sqlite3.connect(database) as copy:
+        source.backup(copy)
+    database.chmod(0o600)
+
+
 @contextmanager
 def running_hub(var_dir: Path, **extra_env: str):
     port = free_port()
     env = embedded_env(var_dir, PORT=str(port), **extra_env)
-    manage(env, "migrate", "--noinput")
+    migrate(env, var_dir)
     banner = manage(env, "bootstrap_demo", "--base-url", f"http://127.0.0.1:{port}")
     log_path = var_dir / "hub.log"
     with open(log_path, "w") as log:

@@ -12,7 +12,7 @@ import pytest
 from kombu import Connection
 
 from asthub_site.celery import app
-from tests.live_hub import ROOT, embedded_env, manage
+from tests.live_hub import ROOT, embedded_env, migrate
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def test_a_task_published_before_the_worker_starts_runs_once_and_remote_control_
     tmp_path,
 ):
     env = embedded_env(tmp_path)
-    manage(env, "migrate", "--noinput")
+    migrate(env, tmp_path)
     database = tmp_path / "broker" / "broker.sqlite3"
     broker = Connection(
         "sqlite-broker://",

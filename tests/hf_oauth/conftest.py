@@ -30,10 +30,10 @@ def hub_uses_fake(hf, settings):
     hf_provider._client_for.cache_clear()
 
 
-def run_flow(client, start_path: str):
+def run_flow(client, start_path: str, data: dict | None = None):
     """Start a flow in the hub, let the provider answer (auto-approve), and return the
     hub's response to the callback."""
-    started = client.post(start_path)
+    started = client.post(start_path, data or {})
     assert started.status_code == 302, started.content
     answer = requests.get(started["Location"], allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text
@@ -51,7 +51,8 @@ def connect(hub_uses_fake):
 
 @pytest.fixture
 def sign_in_hf(hub_uses_fake):
-    def go(client):
-        return run_flow(client, "/oauth/huggingface/login/")
+    def go(client, next_url: str | None = None):
+        data = {"next": next_url} if next_url else None
+        return run_flow(client, "/oauth/huggingface/login/", data)
 
     return go

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.hf_oauth.conftest import CLIENT_ID, CLIENT_SECRET
-from tests.live_hub import ROOT, embedded_env, manage
+from tests.live_hub import ROOT, embedded_env, manage, migrate
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,7 @@ def test_concurrent_refreshes_spend_the_refresh_token_once(tmp_path, hf):
         HF_OAUTH_CLIENT_ID=CLIENT_ID,
         HF_OAUTH_CLIENT_SECRET=CLIENT_SECRET,
     )
-    manage(env, "migrate", "--noinput")
+    migrate(env, tmp_path)
     subprocess.run(
         [sys.executable, "-c", _script(SETUP), json.dumps(issued)],
         cwd=ROOT, env=env, check=True, timeout=120,

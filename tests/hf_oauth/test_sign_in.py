@@ -89,3 +89,16 @@ def test_the_pending_sign_in_keeps_tokens_encrypted_in_the_session(client, hf, s
     (access,) = hf.access_tokens
     stored = str(dict(client.session.items()))
     assert access not in stored
+
+
+def test_sign_in_returns_to_the_page_that_sent_the_person(client, alice, hf, connect, sign_in_hf):
+    # An MCP client's consent page sends a signed-out person to log in; Sign in with
+    # Hugging Face brings them back there, as the password login does.
+    hf.sign_in(hf.add_user("alice-hf"))
+    client.force_login(alice)
+    connect(client)
+    client.logout()
+    consent = "/authorize?client_id=abc&response_type=code"
+    assert sign_in_hf(client, next_url=consent)["Location"] == consent
+    client.logout()
+    assert sign_in_hf(client, next_url="https://evil.example/")["Location"] == "/portal/"
