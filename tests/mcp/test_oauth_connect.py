@@ -3,6 +3,9 @@ discovers, registers, sends a person to consent in Chromium, gets a token, train
 model, refreshes, and is refused once its token is revoked."""
 
 import asyncio
+import contextlib
+import io
+import json
 import time
 
 import httpx2
@@ -10,6 +13,8 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
+from asthub_client.cli import main as asthub_main
+from tests.live_hub import manage
 from tests.mcp.mcp_client import structured, text_of
 from tests.mcp.oauth_client import launch, person_in, provider_for
 
@@ -152,7 +157,23 @@ def test_an_mcp_client_connects_through_the_browser_trains_refreshes_and_is_revo
     assert _raw_mcp_status(hub["base_url"], seen["first"].access_token).status_code == 401
 
 
-def test_a_narrowed_grant_cannot_call_write_tools_nor_reach_another_tenants_jobs(hub):
+GINAS_API_TOKEN = """
+from accounts.models import User
+from accounts.services import create_token
+gina = User.objects.get(email="gina@example.com")
+print(create_token(user=gina, name="cli", scopes=["jobs:read"])[1])
+"""
+
+
+def _cli(base_url: str, token: str, *argv: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = asthub_main(["--url", base_url, "--token", token, *argv])
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_a_narrowed_grant_cannot_write_nor_reach_another_tenant_and_the_cli_disconnects_it(hub):
     from playwright.async_api import async_playwright
 
     base = hub["base_url"]
@@ -178,6 +199,18 @@ def test_a_narrowed_grant_cannot_call_write_tools_nor_reach_another_tenants_jobs
             return tools, write, other, listed, provider.context.storage.tokens
 
     tools, write, other, listed, tokens = asyncio.run(go())
+    # Gina sees the grant with the CLI (with a pasted API token) and disconnects it there.
+    api_token = manage(hub["env"], "shell", "-c", GINAS_API_TOKEN).strip().splitlines()[-1]
+    listed_apps = json.loads(_cli(base, api_token, "apps", "list", "--json"))
+    disconnected = _cli(base, api_token, "apps", "revoke", str(listed_apps[0]["id"]))
+    after = _raw_mcp_status(base, tokens.access_token)
+
+    assert [(app["name"], app["scopes"]) for app in listed_apps] == [
+        ("Read-only viewer", ["jobs:read"])
+    ]
+    assert listed_apps[0]["last_used_at"] is not None
+    assert f"Disconnected app {listed_apps[0]['id']}" in disconnected
+    assert after.status_code == 401
     assert tokens.scope == "jobs:read"
     assert "start_training" not in {tool.name for tool in tools.tools}
     assert write.is_error and "lacks the 'jobs:write' scope" in text_of(write)
