@@ -21,25 +21,31 @@ def account_rate_key(user_id: int) -> str:
     return f"rate:user:{user_id}"
 
 
+def window_wait(key: str, *, limit: int, window_seconds: int) -> float | None:
+    """Count one event under `key` in the current fixed window; the seconds until the
+    window ends when this event is past `limit`, else None."""
+    window = int(time.time() // window_seconds)
+    window_key = f"{key}:{window}"
+    if cache.add(window_key, 1, timeout=window_seconds + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(window_key)
+        except ValueError:  # expired between add and incr
+            cache.add(window_key, 1, timeout=window_seconds + 5)
+            count = 1
+    if count > limit:
+        return max(1.0, (window + 1) * window_seconds - time.time())
+    return None
+
+
 def count_request(key: str, user) -> float | None:
     """Count one request against `user`'s plan under `key`; return the seconds to wait
     when the window's limit is exceeded, else None."""
     limit = effective_plan(user).api_requests_per_minute
     if limit.unlimited:
         return None
-    window = int(time.time() // WINDOW_SECONDS)
-    window_key = f"{key}:{window}"
-    if cache.add(window_key, 1, timeout=WINDOW_SECONDS + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(window_key)
-        except ValueError:  # expired between add and incr
-            cache.add(window_key, 1, timeout=WINDOW_SECONDS + 5)
-            count = 1
-    if count > limit.amount:
-        return max(1.0, (window + 1) * WINDOW_SECONDS - time.time())
-    return None
+    return window_wait(key, limit=limit.amount, window_seconds=WINDOW_SECONDS)
 
 
 class PlanRateThrottle(BaseThrottle):

@@ -9,12 +9,12 @@
 
 import ipaddress
 import json
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
+
+from billing.throttling import window_wait
 
 LOOPBACK_NAMES = {"localhost"}
 ALLOWED_GRANT_TYPES = {"authorization_code", "refresh_token"}
@@ -102,19 +102,11 @@ def client_address(request) -> str:
 
 def registration_wait(address: str) -> float | None:
     """Count one registration from `address`; the seconds to wait when over the limit."""
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"oauth:register:{address}:{window}"
-    if cache.add(key, 1, timeout=WINDOW_SECONDS + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
-            count = 1
-    if count > settings.OAUTH_REGISTRATIONS_PER_HOUR:
-        return max(1.0, (window + 1) * WINDOW_SECONDS - time.time())
-    return None
+    return window_wait(
+        f"oauth:register:{address}",
+        limit=settings.OAUTH_REGISTRATIONS_PER_HOUR,
+        window_seconds=WINDOW_SECONDS,
+    )
 
 
 def too_many_registrations(wait: float) -> JsonResponse:

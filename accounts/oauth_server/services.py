@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -159,10 +160,14 @@ def revoke_connection(*, user: User, connection_id: int, actor: User | None = No
 
 
 def touch_connection(*, user_id: int, application_id: int) -> None:
-    now = timezone.now()
-    AppConnection.objects.filter(owner_id=user_id, application_id=application_id).exclude(
-        last_used_at__gt=now - LAST_USED_RESOLUTION
-    ).update(last_used_at=now)
+    """Note a call at most once a minute per connection: the shared cache decides, so a
+    busy connector does not take the database's write lock on every MCP request."""
+    seconds = int(LAST_USED_RESOLUTION.total_seconds())
+    if not cache.add(f"oauth:touched:{user_id}:{application_id}", 1, timeout=seconds):
+        return
+    AppConnection.objects.filter(owner_id=user_id, application_id=application_id).update(
+        last_used_at=timezone.now()
+    )
 
 
 def expire_unused_clients(*, now=None) -> int:
