@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts import services
 from accounts.models import ApiToken, AppConnection, AuditEvent, PlatformCredential, User
-from accounts.oauth_server.services import client_label, revoke_connection
+from accounts.oauth_server.presenters import client_label
+from accounts.oauth_server.services import revoke_connection
 from billing.selectors import usage_for
 
 

@@ -18,11 +18,7 @@ from accounts.oauth_server.tokens import looks_like_oauth_access_token
 from accounts.services import authenticate_token
 from mcp_gateway.db import run_in_db_thread
 
-__all__ = ["MCP_PATH", "HubTokenVerifier", "auth_settings", "resource_url"]
-
-
-def resource_url() -> str:
-    return mcp_resource()
+__all__ = ["MCP_PATH", "HubTokenVerifier", "auth_settings"]
 
 
 def auth_settings() -> AuthSettings:
@@ -30,7 +26,7 @@ def auth_settings() -> AuthSettings:
     # protected-resource metadata itself, with the scopes filled in.
     return AuthSettings(
         issuer_url=settings.PUBLIC_BASE_URL,
-        resource_server_url=resource_url(),
+        resource_server_url=mcp_resource(),
         service_documentation_url=f"{settings.PUBLIC_BASE_URL}/api/docs/",
         # Scopes are checked per tool (mcp_gateway.scopes), not for the whole endpoint.
         required_scopes=[],
@@ -48,7 +44,7 @@ def _api_token(raw: str) -> AccessToken | None:
         scopes=list(token.scopes),
         expires_at=int(token.expires_at.timestamp()) if token.expires_at else None,
         # An API token is minted by this hub for this hub: its audience is this endpoint.
-        resource=resource_url(),
+        resource=mcp_resource(),
         subject=str(token.owner_id),
     )
 

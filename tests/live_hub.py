@@ -1,7 +1,9 @@
 """Start the real hub (`manage.py run_hub`: uvicorn, Celery worker and beat) in embedded
 mode on a free port, with its own var folder, as `make run` does on a fresh machine."""
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -66,6 +68,7 @@ def _template_database() -> Path:
     global _migrated_sqlite
     if _migrated_sqlite is None:
         folder = Path(tempfile.mkdtemp(prefix="asthub-migrated-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         manage(embedded_env(folder), "migrate", "--noinput")
         _migrated_sqlite = folder / "db.sqlite3"
     return _migrated_sqlite

@@ -1,7 +1,25 @@
-"""One shape of a connected app for the portal, REST and the CLI."""
+"""How a registered client and a connected app are described, once, for the consent
+page, the portal, REST, the CLI, the admin and audit rows."""
+
+from urllib.parse import urlsplit
+
+from oauth2_provider.models import Application
 
 from accounts.models import AppConnection
-from accounts.oauth_server.services import client_label, redirect_hosts
+
+
+def client_label(application: Application) -> str:
+    return application.name or f"Unnamed client {application.client_id[:8]}"
+
+
+def redirect_hosts(application: Application) -> list[str]:
+    hosts = []
+    for uri in application.redirect_uris.split():
+        parts = urlsplit(uri)
+        host = parts.netloc or f"{parts.scheme}:"
+        if host not in hosts:
+            hosts.append(host)
+    return hosts
 
 
 def present_connection(connection: AppConnection) -> dict:

@@ -58,10 +58,15 @@ def redirect_uri_problem(uri: str) -> str | None:
     return f"{uri!r} is neither https nor loopback http."
 
 
-def metadata_problem(data: object) -> JsonResponse | None:
-    """Refuse what the toolkit would accept but the hub does not."""
+def metadata_problem(body: bytes) -> JsonResponse | None:
+    """Refuse what the toolkit would accept but the hub does not, and any body that is
+    not a JSON object (the toolkit parses again, but only what passed here)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's stack
+        return metadata_error("The body must be a JSON object of client metadata (RFC 7591).")
     if not isinstance(data, dict):
-        return None  # the toolkit answers a non-object itself
+        return metadata_error("The body must be a JSON object of client metadata (RFC 7591).")
     redirect_uris = data.get("redirect_uris")
     if not isinstance(redirect_uris, list) or not redirect_uris:
         return metadata_error("redirect_uris is required (a list of https or loopback URIs).")
@@ -87,13 +92,6 @@ def metadata_problem(data: object) -> JsonResponse | None:
     if not isinstance(name, str) or len(name) > MAX_CLIENT_NAME:
         return metadata_error(f"client_name must be a string of at most {MAX_CLIENT_NAME}.")
     return None
-
-
-def parsed_metadata(body: bytes) -> object:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return None
 
 
 def client_address(request) -> str:

@@ -6,7 +6,6 @@ services do. The protocol itself (codes, tokens) is django-oauth-toolkit's.
 
 import hashlib
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,24 +22,9 @@ from oauth2_provider.models import (
 
 from accounts import audit
 from accounts.models import ALL_SCOPES, AppConnection, User
+from accounts.oauth_server.presenters import client_label, redirect_hosts
+from accounts.services import LAST_USED_RESOLUTION
 from asthub_site.errors import NotFound
-
-# Record "last used" at most this often, so a tool call is not a write every time.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def client_label(application: Application) -> str:
-    return application.name or f"Unnamed client {application.client_id[:8]}"
-
-
-def redirect_hosts(application: Application) -> list[str]:
-    hosts = []
-    for uri in application.redirect_uris.split():
-        parts = urlsplit(uri)
-        host = parts.netloc or f"{parts.scheme}:"
-        if host not in hosts:
-            hosts.append(host)
-    return hosts
 
 
 def _ordered(scopes: list[str]) -> list[str]:
@@ -112,25 +96,21 @@ def owners_of_token(raw_token: str, application: Application) -> set[int]:
 
 
 def record_client_revocation(*, user_ids: set[int], application: Application) -> None:
-    """The client revoked one of its tokens (RFC 7009). Once none is left alive the
-    connection is over, and leaves the Connected apps list."""
+    """The client revoked one of its tokens (RFC 7009); called in the revocation's own
+    transaction. Once none is left alive the connection is over, and leaves the
+    Connected apps list."""
     for user in User.objects.filter(pk__in=user_ids):
-        with transaction.atomic():
-            connection = AppConnection.objects.filter(owner=user, application=application).first()
-            ended = not _live_tokens(user.pk, application.pk)
-            audit.record(
-                user=user,
-                actor=user,
-                action="oauth.revoked",
-                target=connection or application,
-                detail={
-                    "client": client_label(application),
-                    "by": "client",
-                    "connection_ended": ended,
-                },
-            )
-            if ended and connection is not None:
-                connection.delete()
+        connection = AppConnection.objects.filter(owner=user, application=application).first()
+        ended = not _live_tokens(user.pk, application.pk)
+        audit.record(
+            user=user,
+            actor=user,
+            action="oauth.revoked",
+            target=connection or application,
+            detail={"client": client_label(application), "by": "client", "connection_ended": ended},
+        )
+        if ended and connection is not None:
+            connection.delete()
 
 
 def revoke_connection(*, user: User, connection_id: int, actor: User | None = None) -> None:

@@ -1,6 +1,7 @@
 """The toolkit's validator with the hub's policy: every code is bound to a resource this
 hub serves (RFC 8707), and every issue, refresh and revocation writes an audit row."""
 
+from django.db import transaction
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from accounts.oauth_server import services
@@ -28,8 +29,10 @@ class HubOAuth2Validator(OAuth2Validator):
         return result
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        # The revocation and its audit rows commit together, or not at all.
         application = getattr(request, "client", None)
-        owners = services.owners_of_token(token, application) if application else set()
-        super().revoke_token(token, token_type_hint, request, *args, **kwargs)
-        if owners:
-            services.record_client_revocation(user_ids=owners, application=application)
+        with transaction.atomic():
+            owners = services.owners_of_token(token, application) if application else set()
+            super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+            if owners:
+                services.record_client_revocation(user_ids=owners, application=application)

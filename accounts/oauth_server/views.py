@@ -21,8 +21,9 @@ from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 from accounts.models import Scope
 from accounts.oauth_server import registration
 from accounts.oauth_server.forms import ConsentForm
+from accounts.oauth_server.presenters import client_label
 from accounts.oauth_server.resources import mcp_resource, unknown_resources
-from accounts.oauth_server.services import client_label, record_consent
+from accounts.oauth_server.services import record_consent
 
 
 def _refusal(error: str, description: str, credentials: dict) -> OAuthToolkitError:
@@ -68,48 +69,35 @@ class ConsentView(AuthorizationView):
         application = context.get("application")
         if application is None:  # an error page: there is nobody to describe
             return context
-        requested = (context.get("form").initial.get("scope") or "").split()
-        redirect_uri = context.get("redirect_uri") or ""
-        return context | {
-            "client_name": client_label(application),
-            "redirect_host": urlsplit(redirect_uri).netloc or redirect_uri,
-            "scope_choices": [(s.value, s.label) for s in Scope if s.value in requested],
-            "unnamed": not application.name,
-        }
+        requested = context["form"].initial.get("scope") or ""
+        return context | _describe(application, context.get("redirect_uri") or "", requested)
 
     def form_invalid(self, form):
         # The toolkit renders only from GET's data; describe the client again from the form.
-        application = (
-            get_application_model().objects.filter(client_id=form.data.get("client_id")).first()
-        )
+        application = _application(form.data.get("client_id"))
         if application is None:
             return super().form_invalid(form)
-        redirect_uri = form.data.get("redirect_uri", "")
-        requested = form.data.get("scope", "").split()
-        return self.render_to_response(
-            {
-                "form": form,
-                "application": application,
-                "client_name": client_label(application),
-                "redirect_host": urlsplit(redirect_uri).netloc or redirect_uri,
-                "scope_choices": [(s.value, s.label) for s in Scope if s.value in requested],
-                "unnamed": not application.name,
-            }
+        described = _describe(
+            application, form.data.get("redirect_uri", ""), form.data.get("scope", "")
         )
+        return self.render_to_response({"form": form, "application": application, **described})
 
     def form_valid(self, form):
         credentials = {
             "redirect_uri": form.cleaned_data.get("redirect_uri"),
             "state": form.cleaned_data.get("state"),
         }
+        application = _application(form.cleaned_data["client_id"])
+        if application is None:  # the hidden client_id was edited after GET checked it
+            error = {"error": "invalid_client", "description": "Unknown client."}
+            return self.render_to_response({"error": error}, status=400)
         unknown = unknown_resources((form.cleaned_data.get("resource") or "").split())
-        if unknown:  # the hidden field was edited after GET checked it
+        if unknown:  # so was the hidden resource
             return self.error_response(
-                _refusal("invalid_target", "Unknown resource.", credentials), None
+                _refusal("invalid_target", "Unknown resource.", credentials), application
             )
         if not form.cleaned_data.get("allow"):
             return super().form_valid(form)  # the toolkit answers access_denied
-        application = get_application_model().objects.get(client_id=form.cleaned_data["client_id"])
         self.success_url = None
         with transaction.atomic():
             response = super().form_valid(form)
@@ -122,6 +110,21 @@ class ConsentView(AuthorizationView):
         return response
 
 
+def _application(client_id: str | None):
+    return get_application_model().objects.filter(client_id=client_id or "").first()
+
+
+def _describe(application, redirect_uri: str, requested_scope: str) -> dict:
+    """What the consent page says of a client: its name, where it returns, what it asks."""
+    requested = requested_scope.split()
+    return {
+        "client_name": client_label(application),
+        "redirect_host": urlsplit(redirect_uri).netloc or redirect_uri,
+        "scope_choices": [(s.value, s.label) for s in Scope if s.value in requested],
+        "unnamed": not application.name,
+    }
+
+
 class RegistrationView(DynamicClientRegistrationView):
     """POST /register (RFC 7591): anonymous, limited per address, the hub's URI policy."""
 
@@ -129,7 +132,7 @@ class RegistrationView(DynamicClientRegistrationView):
         wait = registration.registration_wait(registration.client_address(request))
         if wait is not None:
             return registration.too_many_registrations(wait)
-        problem = registration.metadata_problem(registration.parsed_metadata(request.body))
+        problem = registration.metadata_problem(request.body)
         if problem is not None:
             return problem
         # Registration is never on someone's behalf: a logged-in browser that posts here
@@ -143,7 +146,7 @@ class RegistrationManagementView(DynamicClientRegistrationManagementView):
     same policy as registration."""
 
     def put(self, request, *args, **kwargs):
-        problem = registration.metadata_problem(registration.parsed_metadata(request.body))
+        problem = registration.metadata_problem(request.body)
         if problem is not None:
             return problem
         return super().put(request, *args, **kwargs)

@@ -9,7 +9,6 @@ import json
 import time
 
 import httpx2
-import pytest
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
@@ -17,8 +16,6 @@ from asthub_client.cli import main as asthub_main
 from tests.live_hub import manage
 from tests.mcp.mcp_client import structured, text_of
 from tests.mcp.oauth_client import launch, person_in, provider_for
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 PASSWORD = "a long passphrase 123"
 QUICK = {"dataset": "digits", "model": "mlp", "epochs": 2}

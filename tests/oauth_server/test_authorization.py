@@ -4,8 +4,11 @@ audience-bound, short-lived, rotating, revocable, hashed at rest, audited."""
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from django.utils import timezone
+from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend
 from oauth2_provider.models import AccessToken, Grant, RefreshToken
+from starlette.requests import HTTPConnection
 
 from accounts.models import AppConnection, AuditEvent
 from accounts.oauth_server.authentication import authenticate_oauth_access
@@ -76,6 +79,21 @@ def test_consent_cannot_widen_what_the_client_asked_for(alice, anonymous, browse
     answer = browser.post("/authorize", data)
     assert answer.status_code == 200
     assert "you can only narrow its request" in answer.content.decode()
+    assert not Grant.objects.exists()
+
+
+@pytest.mark.parametrize("allow", [True, False], ids=["allow", "deny"])
+def test_a_consent_form_edited_to_an_unknown_client_is_refused_plainly(
+    alice, anonymous, browser_of, allow
+):
+    authorization = _registered(anonymous)
+    browser = browser_of(alice)
+    page = browser.get("/authorize", authorization.params())
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    data |= {"client_id": "no-such-client"} | ({"allow": "on"} if allow else {})
+    answer = browser.post("/authorize", data)
+    assert answer.status_code == 400
+    assert "Unknown client" in answer.content.decode()
     assert not Grant.objects.exists()
 
 
@@ -176,11 +194,27 @@ def test_an_expired_access_token_is_refused(alice, anonymous, browser_of):
     assert mcp_lookup(tokens["access_token"]) is None
 
 
+class _VerifierHere:
+    """The hub's lookup on this thread, where the test's database transaction is."""
+
+    async def verify_token(self, token: str):
+        return await sync_to_async(mcp_lookup)(token)
+
+
+def _mcp_authenticates(token: str) -> bool:
+    """What the SDK's bearer middleware on /mcp decides for this token."""
+    backend = BearerAuthBackend(_VerifierHere(), resource_server_url=flow.mcp_resource())
+    connection = HTTPConnection(
+        {"type": "http", "headers": [(b"authorization", f"Bearer {token}".encode())]}
+    )
+    return async_to_sync(backend.authenticate)(connection) is not None
+
+
 def test_a_token_for_another_resource_fails_the_audience_check(alice, anonymous, browser_of):
     _, tokens = flow.connect(anonymous, browser_of(alice))
+    assert _mcp_authenticates(tokens["access_token"])
     AccessToken.objects.update(resource=["https://other.example/mcp"])
-    # The SDK's middleware refuses a token whose resource is not this endpoint.
-    assert mcp_lookup(tokens["access_token"]).resource == "https://other.example/mcp"
+    assert not _mcp_authenticates(tokens["access_token"])
 
 
 def test_revoking_the_refresh_token_ends_the_connection(alice, anonymous, browser_of):

@@ -82,7 +82,15 @@ def test_registration_refuses_what_the_hub_does_not_serve(anonymous, metadata, e
 
 
 @pytest.mark.parametrize(
-    "body", [b"not json", b"[1, 2]", b"{" * 5000, json.dumps({"redirect_uris": "x"}).encode()]
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b"{" * 5000,
+        b"[" * 100_000 + b"]" * 100_000,  # valid JSON, nested past Python's recursion limit
+        json.dumps({"redirect_uris": "x"}).encode(),
+    ],
+    ids=["not-json", "a-list", "unclosed", "deep", "uris-not-a-list"],
 )
 def test_garbage_registrations_get_a_400_and_store_nothing(anonymous, body, db):
     response = anonymous.post("/register", body, content_type="application/json")
