@@ -100,6 +100,7 @@ class Scope(models.TextChoices):
     JOBS_WRITE = "jobs:write", "Start and cancel jobs, manage credentials"
     MODELS_WRITE = "models:write", "Publish models and cards"
     BILLING_READ = "billing:read", "Read plan and usage"
+    BILLING_WRITE = "billing:write", "Start an upgrade and open billing management"
 
 
 ALL_SCOPES = [scope.value for scope in Scope]

@@ -19,7 +19,7 @@ from accounts.oauth_server.resources import mcp_resource
 from accounts.oauth_server.selectors import connections_for
 from accounts.oauth_server.services import revoke_connection
 from asthub_site.errors import HubError
-from asthub_site.form_errors import show_error_on_form
+from asthub_site.form_errors import show_error, show_error_on_form
 from billing.selectors import usage_for
 
 
@@ -91,7 +91,7 @@ def remove_credential(request, credential_id: int):
     try:
         services.remove_credential(user=request.user, credential_id=credential_id)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, "Credential removed.")
     return redirect("portal:credentials")
@@ -135,7 +135,7 @@ def revoke_token(request, token_id: int):
     try:
         token = services.revoke_token(user=request.user, token_id=token_id)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, f"Revoked {token}.")
     return redirect("portal:tokens")
@@ -160,7 +160,7 @@ def revoke_connected_app(request, connection_id: int):
     try:
         revoke_connection(user=request.user, connection_id=connection_id)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, "Disconnected: the app's tokens no longer work.")
     return redirect("portal:connected_apps")

@@ -25,6 +25,8 @@ urlpatterns = [
         name="api-app",
     ),
     path("usage", billing_api.UsageView.as_view(), name="api-usage"),
+    path("billing/checkout", billing_api.CheckoutView.as_view(), name="api-billing-checkout"),
+    path("billing/portal", billing_api.BillingPortalView.as_view(), name="api-billing-portal"),
     path("catalog", catalog_api.CatalogView.as_view(), name="api-catalog"),
     path("jobs/", jobs_api.JobListView.as_view(), name="api-jobs"),
     path("jobs/check", catalog_api.JobCheckView.as_view(), name="api-job-check"),

@@ -42,6 +42,19 @@ class QuotaExceeded(HubError):
     status = 403
     code = "quota_exceeded"
 
+    def __init__(
+        self, message: str, *, fields: dict[str, Any] | None = None, upgrade_url: str = ""
+    ) -> None:
+        super().__init__(message, fields=fields)
+        # Where the person can lift the limit (the hub's billing page), when it bills.
+        self.upgrade_url = upgrade_url
+
+    def as_dict(self) -> dict[str, Any]:
+        body = super().as_dict()
+        if self.upgrade_url:
+            body["upgrade_url"] = self.upgrade_url
+        return body
+
 
 class MissingCredential(HubError):
     status = 409

@@ -1,6 +1,12 @@
-"""Show a service error on a portal form: on the fields it names, else on the form."""
+"""Show a service error in the portal: on a form's fields it names, else on the form, or
+as a message; a plan limit's refusal comes with its Upgrade link."""
+
+from django.contrib import messages
 
 from asthub_site.errors import HubError
+
+# Messages with this tag render an Upgrade button (asthub_site/templates/base.html).
+UPGRADE_TAG = "upgrade"
 
 
 def show_error_on_form(form, error: HubError) -> None:
@@ -14,3 +20,10 @@ def show_error_on_form(form, error: HubError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+    form.upgrade_url = getattr(error, "upgrade_url", "")
+
+
+def show_error(request, error: HubError) -> None:
+    """Show a service error as a message on the next page."""
+    tags = UPGRADE_TAG if getattr(error, "upgrade_url", "") else ""
+    messages.error(request, error.message, extra_tags=tags)

@@ -177,6 +177,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": REMOTE_POLL_INTERVAL_SECONDS,
     },
     "expire-oauth-clients": {"task": "accounts.tasks.expire_oauth_leftovers", "schedule": 3600},
+    # Past-due grace periods and cancellations whose period ended move accounts to Free
+    # even when Stripe's webhook never arrives.
+    "end-lapsed-subscriptions": {
+        "task": "billing.tasks.end_lapsed_subscriptions",
+        "schedule": 3600,
+    },
 }
 
 # --- Auth and portal ------------------------------------------------------------------
@@ -349,6 +355,17 @@ PLATFORM_HTTP_TIMEOUT_SECONDS = float(os.environ.get("PLATFORM_HTTP_TIMEOUT_SECO
 # ENTERPRISE_LIMITS='{"concurrent_jobs": 20, "max_runtime_hours": 72}'.
 ENTERPRISE_LIMITS = json.loads(os.environ.get("ENTERPRISE_LIMITS", "{}") or "{}")
 DEFAULT_PLAN = os.environ.get("DEFAULT_PLAN", "free")
+
+# --- Billing (Stripe) -----------------------------------------------------------------
+# Unset keys: billing is off, the hub runs as before and the billing pages say so.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# The recurring Price of the Pro plan (price_...); subscriptions to it are Pro.
+STRIPE_PRICE_PRO = os.environ.get("STRIPE_PRICE_PRO", "")
+# Where the SDK sends API calls: Stripe itself unless pointed at a local Stripe.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").rstrip("/")
+# Days a past_due subscription keeps Pro while Stripe retries the card.
+BILLING_PAST_DUE_GRACE_DAYS = float(os.environ.get("BILLING_PAST_DUE_GRACE_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

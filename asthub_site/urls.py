@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import views as account_views
 from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
+from billing import views as billing_views
+from billing.payments.webhooks import stripe_webhook
 from jobs import hub_views, publication_views
 from jobs import views as job_views
 from jobs.leaderboard import views as leaderboard_views
@@ -28,6 +30,9 @@ portal = (
             account_views.revoke_connected_app,
             name="revoke_connected_app",
         ),
+        path("billing/", billing_views.billing_page, name="billing"),
+        path("billing/checkout/", billing_views.billing_checkout, name="billing_checkout"),
+        path("billing/manage/", billing_views.billing_manage, name="billing_manage"),
         path("jobs/", job_views.job_list, name="jobs"),
         path("jobs/new/", job_views.new_job, name="new_job"),
         path("catalog/", job_views.catalog_page, name="catalog"),
@@ -83,6 +88,7 @@ urlpatterns = [
     path("leaderboard/", leaderboard_views.leaderboard_page, name="leaderboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("", include("accounts.oauth_server.urls")),
     path("api/v1/", include("asthub_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

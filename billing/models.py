@@ -16,10 +16,19 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
     )
     plan = models.CharField(max_length=20, choices=PlanName.choices, default=PlanName.FREE)
+    # Stripe's subscription status (active, trialing, past_due, canceled, ...); "active"
+    # for accounts that never subscribed.
     status = models.CharField(max_length=20, default="active")
     stripe_customer_id = models.CharField(max_length=64, blank=True)
     stripe_subscription_id = models.CharField(max_length=64, blank=True)
+    stripe_price_id = models.CharField(max_length=64, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
+    # Cancelled in the Customer Portal: Pro until current_period_end, then Free.
+    cancel_at_period_end = models.BooleanField(default=False)
+    # When the subscription went past_due; Pro lasts BILLING_PAST_DUE_GRACE_DAYS from here.
+    past_due_since = models.DateTimeField(null=True, blank=True)
+    # When the Stripe state above was last read from Stripe.
+    stripe_synced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -67,9 +76,32 @@ class JobSlots(models.Model):
     period_start = models.DateField(default=timezone.now)
     jobs_this_period = models.PositiveIntegerField(default=0)
     running_jobs = models.PositiveIntegerField(default=0)
+    # Bytes held in the artifact store (runs' outputs and local copies of models),
+    # counted as each file is written.
+    artifact_bytes = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "job slots"
 
     def __str__(self) -> str:
         return f"{self.user}: {self.jobs_this_period} this month, {self.running_jobs} running"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event, stored in the transaction that applied it: its unique id
+    makes a replayed or re-delivered event a no-op."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    created = models.DateTimeField(help_text="When Stripe created the event.")
+    received_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

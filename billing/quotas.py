@@ -12,6 +12,14 @@ from accounts.models import ApiToken
 from asthub_site.errors import QuotaExceeded
 from billing.effective_plan import effective_plan
 from billing.models import JobSlots
+from billing.payments.config import billing_configured, billing_page_url
+
+BYTES_PER_GB = 1_000_000_000  # plans sell decimal gigabytes, as storage is sold
+
+
+def over_limit(message: str) -> QuotaExceeded:
+    """A plan limit refused something: the error carries the way to lift it."""
+    return QuotaExceeded(message, upgrade_url=billing_page_url() if billing_configured() else "")
 
 
 def month_start(today: date | None = None) -> date:
@@ -39,7 +47,11 @@ class JobSlotReservation:
 
 
 def _slots_row(user) -> None:
-    JobSlots.objects.get_or_create(user=user, defaults={"period_start": month_start()})
+    _slots_row_for(user.pk)
+
+
+def _slots_row_for(user_id: int) -> None:
+    JobSlots.objects.get_or_create(user_id=user_id, defaults={"period_start": month_start()})
 
 
 def _month_has_room(plan, month: date) -> Q:
@@ -99,11 +111,11 @@ def _why_no_slot(*, user, plan, month: date, concurrency_counts: bool = True) ->
     slots = JobSlots.objects.get(user=user)
     busy = not plan.concurrent_jobs.unlimited and slots.running_jobs >= plan.concurrent_jobs.amount
     if concurrency_counts and busy:
-        return QuotaExceeded(
+        return over_limit(
             f"Your {plan.title} plan runs {plan.concurrent_jobs.amount} job(s) at a time and "
             f"{slots.running_jobs} are running. Wait for one to finish or cancel one."
         )
-    return QuotaExceeded(
+    return over_limit(
         f"Your {plan.title} plan allows {plan.monthly_jobs.amount} training jobs a month and "
         f"you have used them all. The count resets on {next_month_start(month).isoformat()}."
     )
@@ -138,7 +150,7 @@ def check_token_allowance(*, user) -> None:
         JobSlots.objects.select_for_update().filter(user=user).first()
         active = ApiToken.objects.for_user(user).active().count()
         if active >= plan.api_tokens.amount:
-            raise QuotaExceeded(
+            raise over_limit(
                 f"Your {plan.title} plan allows {plan.api_tokens.amount} active API tokens. "
                 "Revoke one you no longer use, or upgrade."
             )
@@ -147,7 +159,7 @@ def check_token_allowance(*, user) -> None:
 def check_hardware(*, user, hardware: str) -> None:
     plan = effective_plan(user)
     if not plan.allows_hardware(hardware):
-        raise QuotaExceeded(
+        raise over_limit(
             f"Your {plan.title} plan cannot use {hardware!r} hardware; it allows CPU and "
             "T4-class GPUs. Upgrade to Pro for all hardware."
         )
@@ -157,7 +169,7 @@ def check_model(*, user, model: str, min_plan: str, size: str) -> None:
     """Large architectures (the catalog says which, and why) need a paid plan."""
     plan = effective_plan(user)
     if min_plan != "free" and not plan.large_models:
-        raise QuotaExceeded(
+        raise over_limit(
             f"Your {plan.title} plan does not train large models; {model!r} has {size}. "
             "Pick a smaller architecture, or upgrade to Pro for large models."
         )
@@ -166,3 +178,33 @@ def check_model(*, user, model: str, min_plan: str, size: str) -> None:
 def max_runtime_seconds(*, user) -> int | None:
     limit = effective_plan(user).max_runtime_hours
     return None if limit.unlimited else limit.amount * 3600
+
+
+def record_artifact_bytes(*, user_id: int, delta: int) -> None:
+    """Count bytes written to (or, negative, freed from) the artifact store."""
+    if delta:
+        _slots_row_for(user_id)
+        JobSlots.objects.filter(user_id=user_id).update(artifact_bytes=F("artifact_bytes") + delta)
+
+
+def artifact_bytes_used(*, user) -> int:
+    slots = JobSlots.objects.filter(user=user).only("artifact_bytes").first()
+    return slots.artifact_bytes if slots else 0
+
+
+def check_artifact_storage(*, user, adding_bytes: int, what: str) -> None:
+    """Refuse, before it starts, anything that would take the store past the plan's limit.
+
+    `adding_bytes` is what `what` (e.g. "this run") is expected to write."""
+    plan = effective_plan(user)
+    limit = plan.artifact_storage_gb
+    if limit.unlimited:
+        return
+    used = artifact_bytes_used(user=user)
+    if used + adding_bytes <= limit.amount * BYTES_PER_GB:
+        return
+    raise over_limit(
+        f"Your {plan.title} plan stores {limit.amount} GB of artifacts; yours take "
+        f"{used / BYTES_PER_GB:.2f} GB and {what} would add about "
+        f"{adding_bytes / BYTES_PER_GB:.2f} GB. Upgrade for more storage."
+    )

@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime, time
 
 from accounts.models import ApiToken
 from billing.effective_plan import effective_plan
-from billing.models import JobSlots
+from billing.models import JobSlots, Subscription
+from billing.payments.config import billing_configured, billing_page_url
+from billing.payments.sync import grace_period
 from billing.plans import Limit
-from billing.quotas import month_start, next_month_start
+from billing.quotas import BYTES_PER_GB, month_start, next_month_start
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class UsageLine:
     name: str
     label: str
     limit: Limit
-    used: int | None
+    used: int | float | None
     unit: str = ""
 
     def as_dict(self) -> dict:
@@ -30,6 +32,51 @@ class UsageLine:
 
 
 @dataclass(frozen=True)
+class Billing:
+    """The account's subscription as billing knows it."""
+
+    configured: bool
+    status: str
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    grace_ends_at: datetime | None
+    subscribed: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "configured": self.configured,
+            "status": self.status,
+            "current_period_end": _iso(self.current_period_end),
+            "cancel_at_period_end": self.cancel_at_period_end,
+            "grace_ends_at": _iso(self.grace_ends_at),
+            "subscribed": self.subscribed,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def billing_of(user) -> Billing:
+    account = Subscription.objects.filter(user=user).first()
+    if account is None:
+        return Billing(billing_configured(), "active", None, False, None, False)
+    grace_ends = (
+        account.past_due_since + grace_period()
+        if account.status == "past_due" and account.past_due_since
+        else None
+    )
+    return Billing(
+        configured=billing_configured(),
+        status=account.status,
+        current_period_end=account.current_period_end,
+        cancel_at_period_end=account.cancel_at_period_end,
+        grace_ends_at=grace_ends,
+        subscribed=bool(account.stripe_subscription_id),
+    )
+
+
+@dataclass(frozen=True)
 class Usage:
     plan: str
     plan_title: str
@@ -38,6 +85,13 @@ class Usage:
     lines: list[UsageLine]
     hardware: list[str] | str
     priority_queue: bool
+    storage_bytes: int
+    billing: Billing
+
+    @property
+    def upgrade_url(self) -> str | None:
+        """Where to upgrade: the billing page, on a hub that bills and a Free account."""
+        return billing_page_url() if self.billing.configured and self.plan == "free" else None
 
     def as_dict(self) -> dict:
         return {
@@ -48,6 +102,9 @@ class Usage:
             "limits": {line.name: line.as_dict() for line in self.lines},
             "hardware": self.hardware,
             "priority_queue": self.priority_queue,
+            "storage_bytes": self.storage_bytes,
+            "billing": self.billing.as_dict(),
+            "upgrade_url": self.upgrade_url,
         }
 
 
@@ -57,13 +114,20 @@ def usage_for(user) -> Usage:
     slots = JobSlots.objects.filter(user=user).first()
     jobs_used = slots.jobs_this_period if slots and slots.period_start >= this_month else 0
     running = slots.running_jobs if slots else 0
+    stored = slots.artifact_bytes if slots else 0
     tokens = ApiToken.objects.for_user(user).active().count()
     resets_at = datetime.combine(next_month_start(), time.min, tzinfo=UTC)
     lines = [
         UsageLine("monthly_jobs", "Training jobs this month", plan.monthly_jobs, jobs_used),
         UsageLine("concurrent_jobs", "Jobs running at once", plan.concurrent_jobs, running),
         UsageLine("max_runtime_hours", "Runtime per job", plan.max_runtime_hours, None, "hours"),
-        UsageLine("artifact_storage_gb", "Artifact storage", plan.artifact_storage_gb, None, "GB"),
+        UsageLine(
+            "artifact_storage_gb",
+            "Artifact storage",
+            plan.artifact_storage_gb,
+            round(stored / BYTES_PER_GB, 3),
+            "GB",
+        ),
         UsageLine("api_tokens", "Active API tokens", plan.api_tokens, tokens),
         UsageLine(
             "api_requests_per_minute",
@@ -81,4 +145,6 @@ def usage_for(user) -> Usage:
         lines=lines,
         hardware=hardware,
         priority_queue=plan.priority_queue,
+        storage_bytes=stored,
+        billing=billing_of(user),
     )

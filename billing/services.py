@@ -8,6 +8,7 @@ from asthub_site.errors import InvalidInput
 from billing.models import JobSlots, PlanOverride, Subscription
 from billing.plans import catalog
 from billing.quotas import month_start
+from billing.signals import plan_changed
 
 
 def ensure_subscription(*, user, actor=None) -> Subscription:
@@ -45,6 +46,10 @@ def change_plan(*, user, plan: str, actor=None, reason: str = "") -> Subscriptio
             action="plan.changed",
             target=subscription,
             detail={"from": previous, "to": plan, "reason": reason},
+        )
+        # New limits apply to the next start; running jobs are never stopped by a change.
+        transaction.on_commit(
+            lambda: plan_changed.send(sender=Subscription, user_id=user.pk, old=previous, new=plan)
         )
     return subscription
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
 
+from billing.quotas import record_artifact_bytes
 from jobs.models import Artifact, TrainingJob
 
 # Engine files that are internal state, not results.
@@ -50,9 +51,11 @@ def _sha256(path: Path) -> str:
 
 
 def store_artifacts(job: TrainingJob, out_dir: Path) -> list[Artifact]:
-    """Copy a finished run's outputs into the store. Safe to run twice (same keys)."""
+    """Copy a finished run's outputs into the store. Safe to run twice (same keys): a
+    file written again counts only the difference against the owner's storage."""
     storage = artifact_storage()
     stored = []
+    previous = dict(Artifact.objects.filter(job=job).values_list("name", "size"))
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
         name = path.relative_to(out_dir).as_posix()
         if path.name in SKIPPED_NAMES:
@@ -62,15 +65,13 @@ def store_artifacts(job: TrainingJob, out_dir: Path) -> list[Artifact]:
             storage.delete(key)
         with open(path, "rb") as handle:
             saved_key = storage.save(key, File(handle, name=path.name))
+        size = path.stat().st_size
         artifact, _ = Artifact.objects.update_or_create(
             job=job,
             name=name,
-            defaults={
-                "storage_key": saved_key,
-                "size": path.stat().st_size,
-                "sha256": _sha256(path),
-            },
+            defaults={"storage_key": saved_key, "size": size, "sha256": _sha256(path)},
         )
+        record_artifact_bytes(user_id=job.owner_id, delta=size - previous.get(name, 0))
         stored.append(artifact)
     return stored
 

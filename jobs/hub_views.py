@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
-from asthub_site.form_errors import show_error_on_form
+from asthub_site.form_errors import show_error, show_error_on_form
 from jobs.platforms.huggingface.collections import MAX_TITLE, create_collection
 from jobs.sharing import dashboard_space as dashboard
 
@@ -60,7 +60,7 @@ def deploy_dashboard(request, job_id: int):
     try:
         deployed = dashboard.deploy_dashboard(user=request.user, job_ids=[job_id], space=space)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, f"Dashboard Space deployed: {deployed.url}")
     return redirect("portal:job", job_id=job_id)

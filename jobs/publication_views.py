@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
-from asthub_site.form_errors import show_error_on_form
+from asthub_site.form_errors import show_error, show_error_on_form
 from jobs.models import Publication
 from jobs.publishing.services import sync_model
 
@@ -55,7 +55,7 @@ def publish_run(request, job_id: int):
             private=not form.cleaned_data["public"],
         )
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect("portal:job", job_id=job_id)
     messages.success(request, f"Publishing started (publication {publication.pk}).")
     return redirect("portal:publications")

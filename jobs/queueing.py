@@ -37,3 +37,9 @@ def start_waiting_jobs(*, user_id: int) -> int:
 def owners_with_waiting_jobs() -> list[int]:
     waiting = TrainingJob.objects.filter(status=JobStatus.QUEUED, holds_slot=False)
     return list(waiting.values_list("owner_id", flat=True).distinct())
+
+
+def start_waiting_jobs_after_plan_change(sender, *, user_id: int, **changed) -> None:
+    """An upgrade may free slots at once: launch what waited for them now, not at the
+    reconciler's next pass."""
+    start_waiting_jobs(user_id=user_id)

@@ -95,9 +95,24 @@ def check_training(*, user, spec: JobSpec) -> JobSpec:
     return spec
 
 
+# What a run writes besides its weights: metrics, report, card, plots (measured: < 1 MB).
+RUN_OUTPUT_BYTES = 2_000_000
+BYTES_PER_PARAMETER = 4  # float32 weights in model.safetensors
+
+
+def expected_artifact_bytes(spec: JobSpec) -> int:
+    """What a run (and its baseline) will add to the artifact store."""
+    millions = spec.resolved.model.params_millions or 0.0
+    per_run = RUN_OUTPUT_BYTES + int(millions * 1_000_000 * BYTES_PER_PARAMETER)
+    return per_run * (2 if spec.with_baseline else 1)
+
+
 def check_plan_allows(*, user, spec: JobSpec) -> None:
-    """The plan's hardware and model-size rules; the catalog already checked the rest."""
+    """The plan's hardware, model-size and storage rules; the catalog checked the rest."""
     quotas.check_hardware(user=user, hardware=spec.hardware)
+    quotas.check_artifact_storage(
+        user=user, adding_bytes=expected_artifact_bytes(spec), what="this run"
+    )
     model = spec.resolved.model
     quotas.check_model(
         user=user,

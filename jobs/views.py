@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
-from asthub_site.form_errors import show_error_on_form
+from asthub_site.form_errors import show_error, show_error_on_form
 from jobs import reports, selectors, services
 from jobs.catalog import search_catalog
 from jobs.catalog_suggestions import catalog_suggestions
@@ -113,7 +113,7 @@ def cancel_job(request, job_id: int):
     try:
         services.cancel_training(user=request.user, job_id=job_id, confirm=confirm)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         if error.status == 409 and not confirm:
             # The platform cannot stop the run: the job page now asks to confirm.
             return redirect(f"{reverse('portal:job', args=[job_id])}?confirm_cancel=1")
@@ -126,7 +126,7 @@ def rerun_job(request, job_id: int):
     try:
         job = services.rerun_training(user=request.user, job_id=job_id)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect("portal:job", job_id=job_id)
     messages.success(request, f"Started job {job.pk}, identical to job {job_id}.")
     return redirect("portal:job", job_id=job.pk)

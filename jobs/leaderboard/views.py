@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
+from asthub_site.form_errors import show_error
 from jobs.leaderboard import selectors, services
 from jobs.leaderboard.services import MAX_DISPLAY_NAME
 from jobs.public_rate import PublicAddressThrottle
@@ -45,7 +46,7 @@ def set_listing(request, job_id: int):
             user=request.user, job_id=job_id, **form.cleaned_data
         )
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         if entry is None:
             messages.success(request, f"Job {job_id} is not on the public leaderboard.")

@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.models import PlatformCredential, Provider
 from accounts.services import use_credential
 from asthub_site.errors import HubError, InvalidInput, MissingCredential, NotFound
+from billing import quotas
 from jobs import dispatch
 from jobs.models import Publication, PublicationStatus, TrainingJob
 from jobs.platforms.publishing_base import ModelFiles, PublishContext
@@ -95,6 +96,8 @@ def sync_model(
     target = target_for(to_platform)
     target_ref = target.validate_ref((target_ref or "").strip())
     _require_credential(user, target.needs_credential)
+    if to_platform == "local":  # the copy's size is checked again once it is gathered
+        quotas.check_artifact_storage(user=user, adding_bytes=1, what="a copy kept on this hub")
     with transaction.atomic():
         publication = Publication.objects.create(
             owner=user,

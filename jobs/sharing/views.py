@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
-from asthub_site.form_errors import show_error_on_form
+from asthub_site.form_errors import show_error, show_error_on_form
 from jobs import selectors as job_selectors
 from jobs.public_rate import PublicAddressThrottle
 from jobs.sharing import selectors, services
@@ -56,7 +56,7 @@ def revoke_share(request, share_id: int):
     try:
         share = services.revoke_share_token(user=request.user, share_id=share_id)
     except HubError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, f"Revoked {share}; its page now answers “not found”.")
     back = request.POST.get("next", "")

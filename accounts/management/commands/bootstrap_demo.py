@@ -31,7 +31,7 @@ class Command(BaseCommand):
         _, raw = create_token(
             user=user,
             name=DEMO_TOKEN_NAME,
-            scopes=["jobs:read", "jobs:write", "models:write", "billing:read"],
+            scopes=["jobs:read", "jobs:write", "models:write", "billing:read", "billing:write"],
         )
         base_url = base_url.rstrip("/")
         lines = [

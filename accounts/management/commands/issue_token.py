@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("email")
-        parser.add_argument("--scopes", default="jobs:read,jobs:write,models:write,billing:read")
+        parser.add_argument(
+            "--scopes", default="jobs:read,jobs:write,models:write,billing:read,billing:write"
+        )
         parser.add_argument("--name", default="cli")
         parser.add_argument("--expires-in-days", type=int, default=None)
 
