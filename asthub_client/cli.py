@@ -11,6 +11,7 @@ import getpass
 import json
 import shutil
 import sys
+import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -62,6 +63,8 @@ def exit_code_for(error: AstHubError) -> int:
 def _describe(error: AstHubError) -> str:
     if isinstance(error, RateLimited) and error.retry_after is not None:
         return f"{error.message} (retry in {error.retry_after:.0f} s)"
+    if isinstance(error, QuotaExceeded) and error.upgrade_url:
+        return f"{error.message}\nUpgrade: run `asthub upgrade`, or open {error.upgrade_url}"
     return error.message
 
 
@@ -103,6 +106,36 @@ def cmd_usage(args: argparse.Namespace, client: Client) -> int:
         )
     if rows:
         print(render.table(("LIMIT", "USED", "OF", "UNIT"), rows))
+    billing = usage.get("billing") or {}
+    if billing.get("cancel_at_period_end"):
+        ends = render.short_time(billing.get("current_period_end"))
+        print(f"Cancelled: {title} until {ends}, then Free.")
+    elif billing.get("status") == "past_due":
+        print(f"Payment failed: {title} until {render.short_time(billing.get('grace_ends_at'))}.")
+    if usage.get("upgrade_url"):
+        print(f"Upgrade to Pro: asthub upgrade (or {usage['upgrade_url']})")
+    return EXIT_OK
+
+
+def _open_in_browser(url: str, args: argparse.Namespace) -> None:
+    print(url)
+    if not args.no_browser:
+        webbrowser.open(url)
+
+
+def cmd_upgrade(args: argparse.Namespace, client: Client) -> int:
+    """Stripe Checkout for Pro: the person pays in the browser; the plan follows."""
+    url = client.start_checkout()
+    print("Pay in the browser to move this account to Pro:", file=sys.stderr)
+    _open_in_browser(url, args)
+    return EXIT_OK
+
+
+def cmd_billing(args: argparse.Namespace, client: Client) -> int:
+    """The Stripe Customer Portal: card, invoices, cancellation."""
+    url = client.billing_portal()
+    print("Manage the card, invoices or cancel in the browser:", file=sys.stderr)
+    _open_in_browser(url, args)
     return EXIT_OK
 
 
@@ -560,6 +593,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("usage", cmd_usage, "show the plan's limits and usage").add_argument(
         "--json", action="store_true"
+    )
+    no_browser = {"action": "store_true", "help": "print the URL only"}
+    command("upgrade", cmd_upgrade, "upgrade to Pro with Stripe Checkout").add_argument(
+        "--no-browser", **no_browser
+    )
+    command("billing", cmd_billing, "manage billing in Stripe's Customer Portal").add_argument(
+        "--no-browser", **no_browser
     )
 
     start = command("start", cmd_start, "start a training job")

@@ -90,6 +90,14 @@ class Client:
     def usage(self) -> dict[str, Any]:
         return self._get_json("/api/v1/usage")
 
+    def start_checkout(self) -> str:
+        """A Stripe Checkout URL that upgrades the account to Pro (open it in a browser)."""
+        return self._json(self._send("POST", "/api/v1/billing/checkout"))["url"]
+
+    def billing_portal(self) -> str:
+        """A Stripe Customer Portal URL: card, invoices, cancellation."""
+        return self._json(self._send("POST", "/api/v1/billing/portal"))["url"]
+
     # -- jobs --------------------------------------------------------------------------
 
     def start(self, spec: dict[str, Any]) -> Job:

@@ -42,7 +42,10 @@ class PermissionDenied(AstHubError):
 
 
 class QuotaExceeded(AstHubError):
-    """403 with code quota_exceeded: the plan's limit is reached."""
+    """403 with code quota_exceeded: the plan's limit is reached. `upgrade_url`, when the
+    hub bills, is the page where the person upgrades."""
+
+    upgrade_url: str = ""
 
 
 class NotFound(AstHubError):
@@ -112,8 +115,11 @@ def error_from_response(
         retry_after = parse_retry_after((headers or {}).get("retry-after"))
         return RateLimited(message, status, code, retry_after=retry_after, fields=fields)
     if status == 403:
-        cls = QuotaExceeded if code == "quota_exceeded" else PermissionDenied
-        return cls(message, status, code, fields)
+        if code != "quota_exceeded":
+            return PermissionDenied(message, status, code, fields)
+        refused = QuotaExceeded(message, status, code, fields)
+        refused.upgrade_url = str(error.get("upgrade_url") or "")
+        return refused
     cls = _CLASS_BY_STATUS.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else InvalidRequest

@@ -45,4 +45,10 @@ async def call_as_user(service: Callable[[User], T], *, count: bool = True) -> T
     try:
         return await run_in_db_thread(_as_user, int(token.subject), service, count)
     except HubError as exc:
-        raise ToolError(f"{exc.message} [{exc.code}]") from exc
+        raise ToolError(tool_error_text(exc)) from exc
+
+
+def tool_error_text(error: HubError) -> str:
+    """A service error as the assistant reads it; a plan refusal names where to upgrade."""
+    upgrade = getattr(error, "upgrade_url", "")
+    return f"{error.message} [{error.code}]" + (f" Upgrade: {upgrade}" if upgrade else "")

@@ -152,8 +152,17 @@ class UsageLimit(BaseModel):
     label: str
     limit: Any
     unlimited: bool
-    used: int | None
+    used: int | float | None = Field(description="A count, or GB for artifact storage.")
     unit: str
+
+
+class BillingOut(BaseModel):
+    configured: bool = Field(description="False: this hub does not bill; its operator sets plans.")
+    status: str = Field(description="Stripe's subscription status (active, past_due, ...).")
+    current_period_end: str | None
+    cancel_at_period_end: bool = Field(description="Cancelled: the plan ends at the period end.")
+    grace_ends_at: str | None = Field(description="past_due: Pro lasts until then.")
+    subscribed: bool
 
 
 class UsageOut(BaseModel):
@@ -164,6 +173,11 @@ class UsageOut(BaseModel):
     limits: dict[str, UsageLimit]
     hardware: list[str] | str
     priority_queue: bool
+    storage_bytes: int = Field(description="Bytes held in the artifact store.")
+    billing: BillingOut
+    upgrade_url: str | None = Field(
+        description="Free accounts on a billing hub: the page where the person upgrades."
+    )
 
 
 class CredentialOut(BaseModel):

@@ -413,8 +413,10 @@ def register(server: MCPServer) -> None:
 
     @tool("billing:read", READ, "Plan usage")
     async def get_usage() -> schemas.UsageOut:
-        """The user's plan, its limits, what has been used this month and when it resets.
-        Call before starting work that may exceed the plan."""
+        """The user's plan, its limits, what has been used this month and when it resets,
+        artifact storage and the subscription's state. Call before starting work that may
+        exceed the plan. When `upgrade_url` is set, give it to the person: upgrading is
+        done by them in a browser, never by a tool."""
 
         def run(user):
             from billing.selectors import usage_for
