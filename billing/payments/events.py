@@ -111,6 +111,7 @@ def _apply(kind: str, obj: dict):
     if kind == "invoice.payment_failed":
         audit.record(
             user=account.user,
+            actor=None,
             action="billing.payment_failed",
             target=account,
             detail={"invoice": _text(obj.get("id")), "subscription": subscription_id},

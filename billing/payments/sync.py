@@ -113,6 +113,7 @@ def apply_state(row: Subscription, state: StripeState, *, why: str) -> str:
     if previous_status != state.status:
         audit.record(
             user=row.user,
+            actor=None,
             action="billing.status_changed",
             target=row,
             detail={"from": previous_status, "to": state.status, "why": why},
