@@ -1,18 +1,18 @@
-"""Per-account request limits from the plan, counted in the shared cache (Redis in
-production).
+"""Per-account request limits from the plan, in a sliding 60-second window.
 
-A fixed one-minute window keyed by account: `cache.add` starts the window and
-`cache.incr` counts atomically, so every web worker shares one count. REST and MCP, API
-tokens, OAuth tokens and the portal session all count against the same key, so an
-account has one budget however many tokens or connected apps it holds.
+The limit is the account's: REST and MCP, API tokens, OAuth tokens (connected apps), the
+portal session and the account's share links all count under one key
+(`account_rate_key`), so an account has one budget however many tokens, apps or links it
+holds. `billing.rate_window` keeps the window as an exact log of accepted requests, so
+no 60 seconds ever let more than the limit through, even across a minute's edge. On
+Redis the check and the count are one atomic script shared by every web worker and host;
+embedded (no Redis) they are counted in the one web process.
 """
 
-import time
-
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
 from billing.effective_plan import effective_plan
+from billing.rate_window import sliding_window_wait
 
 WINDOW_SECONDS = 60
 
@@ -21,31 +21,13 @@ def account_rate_key(user_id: int) -> str:
     return f"rate:user:{user_id}"
 
 
-def window_wait(key: str, *, limit: int, window_seconds: int) -> float | None:
-    """Count one event under `key` in the current fixed window; the seconds until the
-    window ends when this event is past `limit`, else None."""
-    window = int(time.time() // window_seconds)
-    window_key = f"{key}:{window}"
-    if cache.add(window_key, 1, timeout=window_seconds + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(window_key)
-        except ValueError:  # expired between add and incr
-            cache.add(window_key, 1, timeout=window_seconds + 5)
-            count = 1
-    if count > limit:
-        return max(1.0, (window + 1) * window_seconds - time.time())
-    return None
-
-
 def count_request(key: str, user) -> float | None:
     """Count one request against `user`'s plan under `key`; return the seconds to wait
-    when the window's limit is exceeded, else None."""
+    when the last minute already holds the plan's limit, else None."""
     limit = effective_plan(user).api_requests_per_minute
     if limit.unlimited:
         return None
-    return window_wait(key, limit=limit.amount, window_seconds=WINDOW_SECONDS)
+    return sliding_window_wait(key, limit=limit.amount, window_seconds=WINDOW_SECONDS)
 
 
 class PlanRateThrottle(BaseThrottle):

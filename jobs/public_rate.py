@@ -1,9 +1,10 @@
 """Rate limits for the public, unauthenticated endpoints (share links, leaderboard).
 
 Per client address with DRF's cache-backed throttle (Redis in production, so every web
-worker shares one count). A share link is also counted against its owner's plan rate
-under its own key (see jobs.sharing.api), so one popular link cannot be polled without
-bound however many addresses it is read from.
+worker shares one count). A share link's reads also count against its owner's plan rate,
+in the owner's own per-account budget (see jobs.sharing.api and billing.throttling), so
+one popular link cannot be polled without bound however many addresses it is read from,
+and links are no way around the account's limit.
 """
 
 from rest_framework.throttling import AnonRateThrottle

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ALL_SCOPES
 from accounts.services import create_token, sign_up
+from billing.rate_window import reset_local_windows
 from tests.fakes.kaggle import running_fake
 
 PASSWORD = "correct horse battery staple"
@@ -44,10 +45,13 @@ def _services_for_marked_tests(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit windows live in the cache; each test starts with none.
+    # Rate-limit windows live in the cache's Redis, or in this process; each test starts
+    # with none.
     cache.clear()
+    reset_local_windows()
     yield
     cache.clear()
+    reset_local_windows()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@
 - redirect URIs are https, or http on a loopback address (RFC 8252 native apps), or a
   private-use scheme the operator allowed with OAUTH_EXTRA_REDIRECT_SCHEMES;
 - a client uses the authorization code grant (with refresh tokens), nothing else;
-- each address may register OAUTH_REGISTRATIONS_PER_HOUR clients an hour.
+- each address may register OAUTH_REGISTRATIONS_PER_HOUR clients in any hour (a sliding
+  window).
 """
 
 import ipaddress
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import JsonResponse
 
-from billing.throttling import window_wait
+from billing.rate_window import sliding_window_wait
 
 LOOPBACK_NAMES = {"localhost"}
 ALLOWED_GRANT_TYPES = {"authorization_code", "refresh_token"}
@@ -100,7 +101,7 @@ def client_address(request) -> str:
 
 def registration_wait(address: str) -> float | None:
     """Count one registration from `address`; the seconds to wait when over the limit."""
-    return window_wait(
+    return sliding_window_wait(
         f"oauth:register:{address}",
         limit=settings.OAUTH_REGISTRATIONS_PER_HOUR,
         window_seconds=WINDOW_SECONDS,

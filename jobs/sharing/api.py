@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import RequiresScope
-from billing.throttling import count_request
+from billing.throttling import account_rate_key, count_request
 from jobs.public_rate import PublicAddressThrottle
 from jobs.sharing import selectors, services
 from jobs.sharing.public import shared_view
@@ -87,7 +87,8 @@ class SharedJobsView(APIView):
     )  # fmt: skip
     def get(self, request, token: str = ""):
         share = selectors.active_share(token or _bearer(request))
-        wait = count_request(f"rate:share:{share.pk}", share.owner)
+        # The owner's budget: a link is one more way into the account, not a new one.
+        wait = count_request(account_rate_key(share.owner_id), share.owner)
         if wait is not None:
             raise Throttled(wait=wait)
         return Response(shared_view(share))

@@ -128,14 +128,21 @@ def test_revoked_unknown_and_malformed_links_answer_404(alice, anon):
     assert anon.get("/api/v1/shared/").status_code == 404
 
 
-def test_share_link_reads_count_against_the_owners_plan_rate(alice, anon):
-    PlanOverride.objects.create(user=alice, api_requests_per_minute=3)
+def test_share_link_reads_count_against_the_owners_plan_rate(alice, api_as, anon):
+    PlanOverride.objects.create(user=alice, api_requests_per_minute=4)
     _, raw = create_share_token(user=alice, job_ids=[stored_job(alice).pk])
-    codes = [anon.get(f"/api/v1/shared/{raw}/").status_code for _ in range(4)]
-    assert codes[:3] == [200, 200, 200]
-    assert codes[3] == 429
-    limited = anon.get(f"/api/v1/shared/{raw}/")
+    _, other = create_share_token(user=alice, job_ids=[stored_job(alice).pk])
+    owner = api_as(alice)
+    # One budget: the owner's REST requests and both links' reads draw on it together.
+    assert owner.get("/api/v1/me").status_code == 200
+    codes = [anon.get(f"/api/v1/shared/{raw}/").status_code for _ in range(2)]
+    assert codes == [200, 200]
+    assert anon.get(f"/api/v1/shared/{other}/").status_code == 200
+    limited = anon.get(f"/api/v1/shared/{other}/")
+    assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
+    assert anon.get(f"/api/v1/shared/{raw}/").status_code == 429
+    assert owner.get("/api/v1/me").status_code == 429
 
 
 def test_public_endpoint_limits_each_address(alice, anon):
