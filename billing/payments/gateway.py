@@ -66,7 +66,11 @@ def create_customer(*, user_id: int, email: str) -> str:
     return customer.id
 
 
-def create_checkout_session(*, user_id: int, customer_id: str) -> stripe.checkout.Session:
+def create_checkout_session(
+    *, user_id: int, customer_id: str, state: str
+) -> stripe.checkout.Session:
+    """`state` names the account's subscription state: a double click reuses one
+    session, and a new subscription after a cancelled one gets a new one."""
     base = settings.PUBLIC_BASE_URL
     params = {
         "mode": "subscription",
@@ -83,7 +87,8 @@ def create_checkout_session(*, user_id: int, customer_id: str) -> stripe.checkou
     return _call(
         "starting Checkout",
         lambda: client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": f"asthub-checkout-{user_id}-{window}"}
+            params=params,
+            options={"idempotency_key": f"asthub-checkout-{user_id}-{state}-{window}"},
         ),
     )
 

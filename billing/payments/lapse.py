@@ -15,8 +15,7 @@ from billing.services import change_plan
 log = logging.getLogger(__name__)
 
 
-def lapsed_accounts(now=None):
-    now = now or timezone.now()
+def lapsed_accounts(now):
     ended = Q(cancel_at_period_end=True, current_period_end__lte=now)
     out_of_grace = Q(status="past_due", past_due_since__lte=now - grace_period())
     return Subscription.objects.filter(ended | out_of_grace, plan=PlanName.PRO).exclude(
@@ -28,11 +27,14 @@ def end_lapsed_subscriptions(now=None) -> int:
     """Move lapsed accounts to Free; returns how many moved. With Stripe configured the
     subscription is read again first (the person may have renewed or paid); without it,
     or when Stripe does not answer, the hub's own record decides."""
+    now = now or timezone.now()
     moved = 0
     for account in lapsed_accounts(now).select_related("user"):
         if billing_configured():
             try:
-                sync_subscription(account, account.stripe_subscription_id, why="period check")
+                sync_subscription(
+                    account, account.stripe_subscription_id, why="period check", now=now
+                )
             except BillingUnavailable as error:
                 log.warning("Could not re-read %s: %s", account.stripe_subscription_id, error)
             else:

@@ -43,7 +43,11 @@ def start_checkout(*, user) -> str:
             "This account is already on Pro. Use Manage billing (POST /api/v1/billing/portal) "
             "to change the card, see invoices or cancel."
         )
-    session = gateway.create_checkout_session(user_id=user.pk, customer_id=_customer_of(user))
+    session = gateway.create_checkout_session(
+        user_id=user.pk,
+        customer_id=_customer_of(user),
+        state=f"{account.stripe_subscription_id or 'new'}-{account.status}",
+    )
     audit.record(
         user=user,
         actor=user,

@@ -82,15 +82,17 @@ def account_for(
     return found
 
 
-def sync_subscription(account: Subscription, subscription_id: str, *, why: str) -> str:
+def sync_subscription(
+    account: Subscription, subscription_id: str, *, why: str, now: datetime | None = None
+) -> str:
     """Read the subscription from Stripe and apply it to `account`; returns what it did."""
     with transaction.atomic():
         row = Subscription.objects.select_for_update().get(pk=account.pk)
         state = StripeState.of(gateway.retrieve_subscription(subscription_id))
-        return apply_state(row, state, why=why)
+        return apply_state(row, state, why=why, now=now or timezone.now())
 
 
-def apply_state(row: Subscription, state: StripeState, *, why: str) -> str:
+def apply_state(row: Subscription, state: StripeState, *, why: str, now: datetime) -> str:
     """Apply a freshly read Stripe state to a locked row (in the caller's transaction)."""
     if row.stripe_customer_id and state.customer_id and row.stripe_customer_id != state.customer_id:
         return f"ignored: {state.subscription_id} bills another customer"
@@ -98,7 +100,6 @@ def apply_state(row: Subscription, state: StripeState, *, why: str) -> str:
     if current and current != state.subscription_id and state.status not in LIVE_STATUSES:
         # An old subscription ending must not end the one the account pays for now.
         return f"ignored: {state.subscription_id} is not the account's subscription"
-    now = timezone.now()
     past_due_since = (row.past_due_since or now) if state.status == "past_due" else None
     previous_status = row.status
     row.stripe_subscription_id = state.subscription_id

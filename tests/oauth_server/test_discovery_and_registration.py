@@ -27,6 +27,7 @@ def test_authorization_server_metadata_offers_registration_s256_and_the_hub_scop
         "jobs:write",
         "models:write",
         "billing:read",
+        "billing:write",
     }
 
 
