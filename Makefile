@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench-engine bench-quota bench-jobs bench-kaggle bench-soak clean
+.PHONY: run test lint format bench-engine bench-quota bench-jobs bench-kaggle bench-soak bench-webhooks clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ format: $(STAMP)
 
 bench-quota: $(STAMP)
 	$(BIN)/python bench/quota_race.py
+
+bench-webhooks: $(STAMP)
+	$(BIN)/python bench/stripe_webhooks.py
 
 bench-engine: $(STAMP)
 	# The reference package, without its dependencies (they would pull a CUDA torch).

@@ -294,3 +294,42 @@ def test_an_old_subscription_ending_does_not_end_the_current_one(
     assert "not the account's" in webhooks.deliver(old_deleted).json()["outcome"]
     assert Subscription.objects.get(user=alice).stripe_subscription_id == second
     assert plan_of(alice) == "pro"
+
+
+FAST = {"dataset": "digits", "model": "mlp", "epochs": 1}
+
+
+def test_an_upgrade_starts_the_jobs_that_waited_for_a_slot(
+    alice, api_as, subscribe, django_capture_on_commit_callbacks
+):
+    from jobs.models import TrainingJob
+
+    sweep = api_as(alice).post("/api/v1/sweeps/", {"spec": FAST, "grid": {"seed": [1, 2, 3]}})
+    assert sweep.status_code == 201, sweep.content
+    assert TrainingJob.objects.filter(owner=alice, holds_slot=False).count() == 2  # Free: one
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribe(alice)
+    assert TrainingJob.objects.filter(owner=alice, holds_slot=False).count() == 0
+
+
+def test_a_downgrade_never_stops_running_jobs_and_new_starts_follow_free(
+    alice, api_as, subscribe, billing_on, webhooks
+):
+    from billing.models import JobSlots
+    from jobs.models import JobStatus, TrainingJob
+    from tests.sharing.factories import stored_job
+
+    subscription_id = subscribe(alice)
+    running = [stored_job(alice, status=JobStatus.RUNNING) for _ in range(3)]
+    JobSlots.objects.filter(user=alice).update(running_jobs=3)
+    billing_on.cancel_now(subscription_id)
+    webhooks.deliver_pending()
+    assert plan_of(alice) == "free"
+    statuses = set(
+        TrainingJob.objects.filter(pk__in=[j.pk for j in running]).values_list("status", flat=True)
+    )
+    assert statuses == {JobStatus.RUNNING}
+    refused = api_as(alice).post("/api/v1/jobs/", FAST, format="json")
+    assert refused.status_code == 403
+    assert "runs 1 job(s) at a time and 3 are running" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["upgrade_url"].endswith("/portal/billing/")
