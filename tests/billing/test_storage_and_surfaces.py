@@ -151,3 +151,15 @@ def test_cli_shows_the_way_to_upgrade_when_a_limit_refuses(
     assert main(args, transport=hub_transport) == EXIT_QUOTA
     err = capsys.readouterr().err
     assert "stores 1 GB of artifacts" in err and "asthub upgrade" in err
+
+
+def test_the_admin_shows_each_subscription_and_links_it_in_stripe(
+    alice, operator, client, subscribe
+):
+    subscription_id = subscribe(alice)
+    client.force_login(operator)
+    listing = client.get("/admin/billing/subscription/").content.decode()
+    assert f"https://dashboard.stripe.com/test/subscriptions/{subscription_id}" in listing
+    assert "active" in listing
+    events = client.get("/admin/billing/stripeevent/").content.decode()
+    assert "checkout.session.completed" in events and "plan free → pro" in events

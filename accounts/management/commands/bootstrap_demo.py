@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.models import ApiToken, User
 from accounts.services import create_token, revoke_token, sign_up
+from billing.payments.config import billing_configured
 
 DEMO_EMAIL = "demo@asthub.local"
 DEMO_TOKEN_NAME = "make-run"  # noqa: S105 (a label, not a secret)
@@ -49,6 +50,12 @@ class Command(BaseCommand):
             f"  MCP (Claude) : claude mcp add --transport http asthub {base_url}/mcp "
             f'--header "Authorization: Bearer {raw}"',
             f"  API docs     : {base_url}/api/docs/",
+            "  billing      : "
+            + (
+                f"Stripe; point its webhook at {base_url}/billing/stripe/webhook/"
+                if billing_configured()
+                else "off (set STRIPE_SECRET_KEY and STRIPE_PRICE_PRO to bill)"
+            ),
             "",
         ]
         self.stdout.write("\n".join(lines))
