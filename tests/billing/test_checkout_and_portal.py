@@ -134,3 +134,16 @@ def test_someone_elses_checkout_session_upgrades_nobody(alice, bob, client, api_
     client.get("/portal/billing/?checkout=success&session_id=cs_test_nope")
     assert Subscription.objects.get(user=bob).plan == "free"
     assert Subscription.objects.get(user=alice).plan == "free"  # its webhook not yet here
+
+
+def test_a_stripe_slower_than_the_timeout_is_a_502_not_a_hang(alice, api_as, billing_on, settings):
+    from billing.payments import gateway
+
+    settings.PLATFORM_HTTP_TIMEOUT_SECONDS = 0.3
+    gateway._client_for.cache_clear()
+    billing_on.slow("customers.create", 2)
+    response = api_as(alice).post("/api/v1/billing/checkout")
+    assert response.status_code == 502
+    assert "did not answer" in response.json()["error"]["message"]
+    billing_on.slow("customers.create", 0)
+    assert Subscription.objects.get(user=alice).stripe_customer_id == ""

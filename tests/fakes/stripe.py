@@ -93,6 +93,7 @@ import re
 import secrets
 import socket
 import string
+import sys
 import threading
 import time
 import traceback
@@ -2397,12 +2398,19 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up (its timeout) closed the socket before a slow answer.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeStripeServer:
     """Serves one FakeStripe on 127.0.0.1 at a free port, and runs its webhook deliveries."""
 
     def __init__(self, fake: FakeStripe) -> None:
         self.fake = fake
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
+        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(fake))
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         fake.base_url = self.base_url
