@@ -128,14 +128,33 @@ def test_mcp_tool_errors_name_the_upgrade_link(alice, billing_on):
 
 
 def test_cli_upgrade_and_billing_print_stripes_pages(
-    alice, token_for, hub_transport, billing_on, subscribe, capsys
+    alice, token_for, hub_transport, billing_on, capsys
 ):
+    import httpx
+
+    from tests.billing.conftest import WEBHOOK_PATH
+
     base = ["--url", HUB_URL, "--token", token_for(alice)]
     assert main([*base, "usage"], transport=hub_transport) == EXIT_OK
     assert "Upgrade to Pro: asthub upgrade" in capsys.readouterr().out
     assert main([*base, "upgrade", "--no-browser"], transport=hub_transport) == EXIT_OK
-    assert capsys.readouterr().out.strip().startswith(billing_on.base_url + "/c/pay/cs_")
-    subscribe(alice)
+    checkout_url = capsys.readouterr().out.strip()
+    assert checkout_url.startswith(billing_on.base_url + "/c/pay/cs_")
+    billing_on.complete_checkout(checkout_url.rsplit("/", 1)[-1])
+    # Stripe's webhooks, through the same in-process transport as the CLI (a Django test
+    # client here would reconnect the per-request connection closing the transport stops).
+    with httpx.Client(transport=hub_transport, base_url=HUB_URL) as stripe_side:
+        for event_id in list(billing_on.pending_events):
+            body = billing_on.payload(event_id)
+            answer = stripe_side.post(
+                WEBHOOK_PATH,
+                content=body,
+                headers={
+                    "Stripe-Signature": billing_on.sign(body),
+                    "Content-Type": "application/json",
+                },
+            )
+            assert answer.status_code == 200, answer.text
     assert main([*base, "billing", "--no-browser"], transport=hub_transport) == EXIT_OK
     assert capsys.readouterr().out.strip().startswith(billing_on.base_url + "/p/session/")
     assert main([*base, "upgrade", "--no-browser"], transport=hub_transport) != EXIT_OK

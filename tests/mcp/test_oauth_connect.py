@@ -185,7 +185,7 @@ def test_a_narrowed_grant_cannot_write_nor_reach_another_tenant_and_the_cli_disc
     async def go():
         async with async_playwright() as playwright:
             browser = await launch(playwright)
-            untick = ("jobs:write", "models:write", "billing:read")
+            untick = ("jobs:write", "models:write", "billing:read", "billing:write")
             person = await person_in(browser, _sign_up_then_allow("gina@example.com", untick))
             provider = provider_for(base, person, "Read-only viewer")
             tools = await _call(base, provider, "list_tools")
