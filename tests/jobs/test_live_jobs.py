@@ -145,6 +145,10 @@ def test_job_page_charts_update_live_in_a_browser(hub, browser, tmp_path):  # no
     )
     assert page.inner_text("#fig-epoch") == "4 / 4"
     assert float(page.inner_text("#fig-accuracy")) > 0.5
+    # The page reloads itself once the run ends (for artifacts and cost); navigating
+    # away before that reload lands races it.
+    page.wait_for_selector("#job[data-status='succeeded']", timeout=30_000)
+    page.wait_for_load_state("load")
     page.screenshot(path=str(tmp_path / "job.png"), full_page=True)
     page.goto(page.url.replace("/portal/jobs/", "/portal/compare/?ast_run_id=").rstrip("/"))
     assert "\\begin{tabular}" in page.content()
