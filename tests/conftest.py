@@ -18,6 +18,7 @@ from accounts.models import ALL_SCOPES
 from accounts.services import create_token, sign_up
 from billing.rate_window import reset_local_windows
 from tests.fakes.kaggle import running_fake
+from tests.shared_hub import fake_hf, shared_hub  # noqa: F401 (session fixtures)
 
 PASSWORD = "correct horse battery staple"
 REQUIRE_SERVICES = os.environ.get("ASTHUB_REQUIRE_SERVICES") == "1"

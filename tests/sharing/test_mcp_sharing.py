@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.live_hub import manage
-from tests.mcp.conftest import fake_hf, hub  # noqa: F401 (fixtures: a running hub with the cast)
+from tests.mcp.conftest import hub  # noqa: F401 (the session's shared hub)
 from tests.mcp.mcp_client import mcp_session, structured, text_of
 
 pytestmark = pytest.mark.slow
