@@ -131,6 +131,7 @@ def run(args, fake) -> None:
 
     # Concurrent duplicates: the same new event from several threads at once.
     applied_per_round = []
+    duplicate_codes: list[int] = []
     for _ in range(args.rounds):
         subscription_id = random.choice(list(fake.subscriptions))
         fake.cancel_at_period_end(subscription_id, cancel=True)
@@ -156,6 +157,7 @@ def run(args, fake) -> None:
         for thread in threads:
             thread.join()
         applied_per_round.append(StripeEvent.objects.filter(event_id=events[0]).count())
+        duplicate_codes.extend(codes)
         for event_id in events[1:]:
             deliver(client, fake, event_id)
 
@@ -178,6 +180,7 @@ def run(args, fake) -> None:
     # Forged: right bodies, wrong secret or stale timestamp; and garbage, signed.
     before = (changes(), StripeEvent.objects.count())
     forged = []
+    started = time.perf_counter()
     for event_id in first_pass:
         body = fake.payload(event_id) + b" "
         forged.append(deliver(client, fake, event_id, body, fake.sign(fake.payload(event_id))))
@@ -186,7 +189,6 @@ def run(args, fake) -> None:
         forged.append(deliver(client, fake, event_id, signature=stale))
         garbage = random.randbytes(200)
         forged.append(deliver(client, fake, event_id, garbage, fake.sign(garbage)))
-    started = time.perf_counter()
     summary("forged, stale or garbage", *zip(*forged, strict=True), time.perf_counter() - started)
     forged_changes = (changes(), StripeEvent.objects.count()) != before
 
@@ -194,7 +196,8 @@ def run(args, fake) -> None:
     print(f"plan changes caused by replaying every event: {replay_changes}")
     print(
         f"concurrent duplicates ({args.duplicates} threads, {args.rounds} rounds): applied "
-        f"{min(applied_per_round)}..{max(applied_per_round)} time(s) per event"
+        f"{min(applied_per_round)}..{max(applied_per_round)} time(s) per event; answers "
+        f"{ {code: duplicate_codes.count(code) for code in sorted(set(duplicate_codes))} }"
     )
     print(
         "accounts in Stripe's newest state after out-of-order updates: "
