@@ -72,11 +72,13 @@ def _choice_param(request, name: str, choices) -> str | None:
 
 
 def _int_param(request, name: str) -> int | None:
+    """An optional integer query parameter: absent is None; present, it must be one (an
+    empty `?job=` is refused as the schema says, not read as absent)."""
     value = request.query_params.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
-    if not value.isdigit():
-        raise InvalidInput(f"{name} must be a non-negative integer.")
+    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
+        raise InvalidInput(f"{name} must be a non-negative integer.", fields={name: ["invalid"]})
     return int(value)
 
 

@@ -216,3 +216,13 @@ def test_malformed_page_numbers_are_a_clear_400(alice, api_as, page):
     response = api_as(alice).get(f"/api/v1/jobs/?page={page}")
     assert response.status_code == 400
     assert "page must be a positive integer" in response.json()["error"]["message"]
+
+
+def test_an_empty_or_oversized_integer_filter_is_refused_not_ignored(alice, api_as):
+    api = api_as(alice)
+    for query in ("?sweep=", "?sweep=99999999999999999999", "?sweep=%D9%A3"):
+        response = api.get(f"/api/v1/jobs/{query}")
+        assert response.status_code == 400, query
+        assert "sweep must be a non-negative integer" in response.json()["error"]["message"]
+    assert api.get("/api/v1/competitions/submissions/?job=").status_code == 400
+    assert api.get("/api/v1/jobs/?sweep=7").status_code == 200
