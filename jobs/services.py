@@ -190,6 +190,12 @@ def start_sweep(*, user, spec: JobSpec, grid: dict, name: str = "") -> Sweep:
     for point_spec in specs:  # every point is checked before the first one reserves
         adapter_for(point_spec.platform)
         check_plan_allows(user=user, spec=point_spec)
+    # Each point fits on its own; together they must fit too.
+    quotas.check_artifact_storage(
+        user=user,
+        adding_bytes=sum(expected_artifact_bytes(point_spec) for point_spec in specs),
+        what=f"this sweep's {len(specs)} runs",
+    )
     with transaction.atomic():
         sweep = Sweep.objects.create(owner=user, name=name, spec=spec.as_dict(), grid=grid)
         for point_spec in specs:

@@ -182,3 +182,12 @@ def test_the_admin_shows_each_subscription_and_links_it_in_stripe(
     assert "active" in listing
     events = client.get("/admin/billing/stripeevent/").content.decode()
     assert "checkout.session.completed" in events and "plan free → pro" in events
+
+
+def test_a_sweep_whose_runs_together_pass_the_storage_limit_is_refused(alice, api_as):
+    fill_storage(alice, leave_bytes=150_000_000)  # one ResNet-50 (~0.10 GB) fits, two do not
+    body = {"spec": {**QUICK, "model": "resnet50"}, "grid": {"seed": [1, 2]}}
+    response = api_as(alice).post("/api/v1/sweeps/", body, format="json")
+    assert response.status_code == 403, response.content
+    assert "this sweep's 2 runs" in response.json()["error"]["message"]
+    assert not TrainingJob.objects.exists()
