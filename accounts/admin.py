@@ -7,7 +7,11 @@ from accounts import services
 from accounts.models import ApiToken, AppConnection, AuditEvent, PlatformCredential, User
 from accounts.oauth_server.presenters import client_label
 from accounts.oauth_server.services import revoke_connection
+from accounts.sign_in_forms import AdminSignInForm
 from billing.selectors import usage_for
+
+# The admin's password form goes through the same sign-in throttle as the portal's.
+admin.site.login_form = AdminSignInForm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -61,7 +61,7 @@ urlpatterns = [
     ),
     path("shares", sharing_api.ShareListView.as_view(), name="api-shares"),
     path("shares/<int:share_id>", sharing_api.ShareDetailView.as_view(), name="api-share"),
-    path("shared/", sharing_api.SharedJobsView.as_view(), name="api-shared-bearer"),
+    path("shared/", sharing_api.SharedJobsByHeaderView.as_view(), name="api-shared-bearer"),
     path("shared/<str:token>/", sharing_api.SharedJobsView.as_view(), name="api-shared"),
     path(
         "competitions/submissions/",

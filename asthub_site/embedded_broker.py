@@ -33,6 +33,8 @@ from queue import Empty
 
 from kombu.transport import TRANSPORT_ALIASES, virtual
 
+from asthub_site.private_files import private_sqlite_file
+
 DEFAULT_DATABASE_PATH = Path(__file__).resolve().parent.parent / "var" / "broker" / "broker.sqlite3"
 DEFAULT_LEASE_SECONDS = 30.0
 # Broadcasts (remote control) reach the queues bound at publish time; copies for a queue
@@ -89,7 +91,7 @@ UPDATE messages SET reserved_until = :until, reserved_by = :me WHERE id = (
 
 def connect(path: Path) -> sqlite3.Connection:
     """An autocommit connection in WAL mode that waits for a busy writer instead of failing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite_file(path)
     db = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )

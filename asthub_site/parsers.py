@@ -1,9 +1,10 @@
 """A JSON parser with a hard cap on body size (DRF reads the raw stream, bypassing
-Django's DATA_UPLOAD_MAX_MEMORY_SIZE check)."""
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE check) and a clear 400 for JSON nested past what
+Python's decoder can follow (it raises RecursionError, which DRF does not catch)."""
 
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
 
@@ -35,4 +36,7 @@ class LimitedJSONParser(JSONParser):
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         if length and length.isdigit() and int(length) > limit:
             raise BodyTooLarge(f"Request body is larger than {limit} bytes.")
-        return super().parse(_CappedStream(stream, limit), media_type, parser_context)
+        try:
+            return super().parse(_CappedStream(stream, limit), media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None

@@ -27,9 +27,10 @@ from django.conf import settings
 # are nothing against a window of a minute or an hour.
 _clock = time.time
 
-# KEYS[1]: the log; ARGV: now, window (seconds), limit, a unique member for this event.
-# Returns nil when the event was counted, else the seconds until the oldest event leaves
-# (as a string: Redis turns a Lua number into an integer).
+# KEYS[1]: the log; ARGV: now, window (seconds), limit, a unique member for this event,
+# "1" to count the event or "0" only to look. Returns nil when the window has room (and
+# the event was counted, if asked), else the seconds until the oldest event leaves (as a
+# string: Redis turns a Lua number into an integer).
 _SCRIPT = """
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
@@ -37,8 +38,10 @@ local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now, ARGV[4])
-  redis.call('PEXPIRE', key, math.ceil(window * 1000))
+  if ARGV[5] == '1' then
+    redis.call('ZADD', key, now, ARGV[4])
+    redis.call('PEXPIRE', key, math.ceil(window * 1000))
+  end
   return false
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
@@ -49,15 +52,17 @@ return tostring(tonumber(oldest[2]) + window - now)
 """
 
 
-def sliding_window_wait(key: str, *, limit: int, window_seconds: int) -> float | None:
+def sliding_window_wait(
+    key: str, *, limit: int, window_seconds: int, record: bool = True
+) -> float | None:
     """Count one event under `key` and return None when fewer than `limit` were counted
     in the last `window_seconds`; otherwise count nothing and return the seconds until
-    the oldest counted event leaves the window (at least 1.0)."""
+    the oldest counted event leaves the window (at least 1.0). With `record=False` it
+    only looks: the same answer, nothing counted (a check before an event that may not
+    happen, such as a failed sign-in)."""
     now = _clock()
-    if settings.REDIS_URL:
-        wait = _redis_wait(key, now=now, limit=limit, window_seconds=window_seconds)
-    else:
-        wait = _local_wait(key, now=now, limit=limit, window_seconds=window_seconds)
+    window = {"now": now, "limit": limit, "window_seconds": window_seconds, "record": record}
+    wait = (_redis_wait if settings.REDIS_URL else _local_wait)(key, **window)
     return None if wait is None else max(1.0, wait)
 
 
@@ -78,10 +83,13 @@ def _redis_key(key: str) -> str:
     return f"{prefix}:{key}" if prefix else key
 
 
-def _redis_wait(key: str, *, now: float, limit: int, window_seconds: int) -> float | None:
+def _redis_wait(
+    key: str, *, now: float, limit: int, window_seconds: int, record: bool
+) -> float | None:
     member = f"{now!r}:{uuid.uuid4().hex[:8]}"
     reply = _script_for(settings.REDIS_URL)(
-        keys=[_redis_key(key)], args=[repr(now), window_seconds, limit, member]
+        keys=[_redis_key(key)],
+        args=[repr(now), window_seconds, limit, member, "1" if record else "0"],
     )
     return None if reply is None else float(reply)
 
@@ -94,7 +102,9 @@ _local_longest_window = 0.0
 _local_next_sweep = -math.inf
 
 
-def _local_wait(key: str, *, now: float, limit: int, window_seconds: int) -> float | None:
+def _local_wait(
+    key: str, *, now: float, limit: int, window_seconds: int, record: bool
+) -> float | None:
     """The same log in this process's memory: counts are per process, not shared.
 
     That is enough embedded: without REDIS_URL the hub serves every request, REST, MCP
@@ -113,8 +123,9 @@ def _local_wait(key: str, *, now: float, limit: int, window_seconds: int) -> flo
         while events and events[0] <= now - window_seconds:
             events.popleft()
         if len(events) < limit:
-            events.append(now)
-            _local_windows[key] = events
+            if record:
+                events.append(now)
+                _local_windows[key] = events
             return None
         if not events:  # limit 0: nothing is ever counted
             _local_windows.pop(key, None)

@@ -1,9 +1,13 @@
 """REST endpoints for training jobs and sweeps. Thin: parse, call one service or
 selector, shape the answer."""
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -12,8 +16,9 @@ from rest_framework.views import APIView
 import asthub_spec
 from accounts.permissions import RequiresScope
 from asthub_site.errors import InvalidInput
+from asthub_site.query_params import bool_param, choice_param, int_param
 from jobs import selectors, services
-from jobs.artifacts import open_artifact
+from jobs.artifacts import download_response
 from jobs.models import JobStatus
 from jobs.serializers import (
     ArtifactSerializer,
@@ -46,40 +51,21 @@ class Pages(PageNumberPagination):
         return super().get_page_number(request, paginator)
 
 
+# A download is the file with its own content type (JSON, PNG, safetensors, ...), or a
+# redirect to a short-lived presigned URL when artifacts live on S3.
+DOWNLOAD_RESPONSES = {
+    (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes."),
+    302: OpenApiResponse(description="Artifacts on S3: `Location` is a presigned URL."),
+}
+DOWNLOAD_DESCRIPTION = (
+    "Served with the file's own content type. When the hub keeps artifacts on S3 the answer "
+    "is a 302 to a presigned URL valid for 5 minutes; follow it (`curl -L`)."
+)
+
+
 class ScopedView(APIView):
     permission_classes = APIView.permission_classes + [RequiresScope]
     required_scopes = {"GET": "jobs:read", "POST": "jobs:write"}
-
-
-def _bool_param(request, name: str) -> bool | None:
-    value = request.query_params.get(name)
-    if value is None or value == "":
-        return None
-    if value.lower() in {"true", "1"}:
-        return True
-    if value.lower() in {"false", "0"}:
-        return False
-    raise InvalidInput(f"{name} must be true or false.")
-
-
-def _choice_param(request, name: str, choices) -> str | None:
-    value = request.query_params.get(name)
-    if value is None or value == "":
-        return None
-    if value not in choices:
-        raise InvalidInput(f"{name} must be one of {', '.join(choices)}.")
-    return value
-
-
-def _int_param(request, name: str) -> int | None:
-    """An optional integer query parameter: absent is None; present, it must be one (an
-    empty `?job=` is refused as the schema says, not read as absent)."""
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
-        raise InvalidInput(f"{name} must be a non-negative integer.", fields={name: ["invalid"]})
-    return int(value)
 
 
 START_EXAMPLE = OpenApiExample(
@@ -96,6 +82,7 @@ START_EXAMPLE = OpenApiExample(
 
 class JobListView(ScopedView):
     @extend_schema(
+        operation_id="v1_jobs_list",
         parameters=[
             OpenApiParameter("status", str, enum=JobStatus.values),
             OpenApiParameter("platform", str, enum=list(PLATFORMS)),
@@ -110,10 +97,10 @@ class JobListView(ScopedView):
     def get(self, request):
         jobs = selectors.jobs_for(
             request.user,
-            status=_choice_param(request, "status", JobStatus.values),
-            platform=_choice_param(request, "platform", PLATFORMS),
-            is_baseline=_bool_param(request, "is_baseline"),
-            sweep_id=_int_param(request, "sweep"),
+            status=choice_param(request, "status", JobStatus.values),
+            platform=choice_param(request, "platform", PLATFORMS),
+            is_baseline=bool_param(request, "is_baseline"),
+            sweep_id=int_param(request, "sweep"),
         )
         pages = Pages()
         page = pages.paginate_queryset(jobs, request, view=self)
@@ -170,7 +157,7 @@ class JobMetricsView(ScopedView):
     )
     def get(self, request, job_id: int):
         job = selectors.job_for(request.user, job_id)
-        points = selectors.metric_points(job, after_epoch=_int_param(request, "after_epoch"))
+        points = selectors.metric_points(job, after_epoch=int_param(request, "after_epoch"))
         return Response({"job_id": job.pk, "points": points})
 
 
@@ -193,18 +180,21 @@ class JobArtifactsView(ScopedView):
 
 
 class JobArtifactDownloadView(ScopedView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   summary="Download one artifact")  # fmt: skip
+    @extend_schema(
+        responses=DOWNLOAD_RESPONSES,
+        summary="Download one artifact",
+        description=DOWNLOAD_DESCRIPTION,
+    )
     def get(self, request, job_id: int, name: str):
         job = selectors.job_for(request.user, job_id)
         artifact = selectors.artifact_of(job, name)
-        return FileResponse(
-            open_artifact(artifact), as_attachment=True, filename=artifact.name.split("/")[-1]
-        )
+        return download_response(artifact.storage_key, artifact.name)
 
 
 class SweepListView(ScopedView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="List your sweeps")
+    @extend_schema(
+        operation_id="v1_sweeps_list", responses=OpenApiTypes.OBJECT, summary="List your sweeps"
+    )
     def get(self, request):
         pages = Pages()
         page = pages.paginate_queryset(selectors.sweeps_for(request.user), request, view=self)

@@ -1,7 +1,12 @@
 """The artifact store: the local filesystem by default, S3-compatible when
-ARTIFACT_STORAGE_URL=s3://bucket/prefix?endpoint_url=...&region=... is set."""
+ARTIFACT_STORAGE_URL=s3://bucket/prefix?endpoint_url=...&region=... is set.
+
+Downloads carry the file's own content type. From S3 they are a redirect to a presigned
+URL, so a multi-gigabyte checkpoint goes from the bucket to the caller without passing
+through a web worker."""
 
 import hashlib
+import mimetypes
 from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -9,9 +14,15 @@ from urllib.parse import parse_qs, urlparse
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.utils.http import content_disposition_header
 
 from billing.quotas import record_artifact_bytes
 from jobs.models import Artifact, TrainingJob
+
+# How long a presigned download link stays valid: long enough to start a download (S3
+# finishes one that has started), short enough that a leaked link soon stops working.
+PRESIGNED_URL_SECONDS = 300
 
 # Engine files that are internal state, not results.
 SKIPPED_NAMES = frozenset({"checkpoint.pt", "script.py.lock"})
@@ -34,7 +45,9 @@ def _storage_for(url: str) -> Storage:
         region_name=options.get("region"),
         default_acl=None,
         file_overwrite=True,
-        querystring_auth=False,
+        # url() answers presigned links (downloads redirect to them), never public ones.
+        querystring_auth=True,
+        querystring_expire=PRESIGNED_URL_SECONDS,
     )
 
 
@@ -78,3 +91,33 @@ def store_artifacts(job: TrainingJob, out_dir: Path) -> list[Artifact]:
 
 def open_artifact(artifact: Artifact):
     return artifact_storage().open(artifact.storage_key, "rb")
+
+
+def content_type_of(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def download_response(storage_key: str, name: str) -> HttpResponse:
+    """The stored file `storage_key` as a download named after `name`'s last part: its
+    bytes from the local store, a redirect to a presigned URL from S3 (the presigned
+    request sets the same content type and attachment name)."""
+    filename = name.rsplit("/", 1)[-1]
+    content_type = content_type_of(filename)
+    storage = artifact_storage()
+    if isinstance(storage, FileSystemStorage):
+        return FileResponse(
+            storage.open(storage_key, "rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=content_type,
+        )
+    url = storage.url(
+        storage_key,
+        parameters={
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition_header(True, filename),
+        },
+    )
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "private, no-store"  # the link expires; never reuse it
+    return response

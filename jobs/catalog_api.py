@@ -7,8 +7,9 @@ from rest_framework.response import Response
 
 import asthub_spec
 from asthub_site.errors import InvalidInput
+from asthub_site.query_params import choice_param
 from jobs import services
-from jobs.api import Pages, ScopedView, _choice_param
+from jobs.api import Pages, ScopedView
 from jobs.catalog import KINDS, search_catalog
 from jobs.catalog.models import generated_for
 from jobs.spec import PLATFORMS, JobSpec
@@ -32,8 +33,8 @@ class CatalogView(ScopedView):
         if len(query) > 100:
             raise InvalidInput("q: at most 100 characters.", fields={"q": ["too long"]})
         entries = search_catalog(
-            kind=_choice_param(request, "kind", KINDS),
-            platform=_choice_param(request, "platform", PLATFORMS),
+            kind=choice_param(request, "kind", KINDS),
+            platform=choice_param(request, "platform", PLATFORMS),
             query=query,
         )
         pages = Pages()

@@ -4,13 +4,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from asthub_site.serializers import StrictCharField, StrictSerializer
+from asthub_site.query_params import int_param
+from asthub_site.serializers import IdField, StrictCharField, StrictSerializer
 from jobs import competitions
-from jobs.api import Pages, ScopedView, _int_param
+from jobs.api import Pages, ScopedView
 
 
 class SubmitRequestSerializer(StrictSerializer):
-    run_id = serializers.IntegerField(min_value=1)
+    run_id = IdField()
     competition = StrictCharField(max_length=100, help_text="As in kaggle.com/competitions/NAME")
     file = StrictCharField(max_length=200, help_text="One of the run's artifacts, by name.")
     message = StrictCharField(max_length=500, required=False, allow_blank=True)
@@ -44,12 +45,13 @@ def submission_as_dict(submission) -> dict:
 
 class SubmissionListView(ScopedView):
     @extend_schema(
+        operation_id="v1_competitions_submissions_list",
         parameters=[OpenApiParameter("job", int), OpenApiParameter("page", int)],
         responses=SubmissionPageSerializer,
         summary="Your competition submissions (newest first)",
     )
     def get(self, request):
-        rows = competitions.submissions_for(request.user, job_id=_int_param(request, "job"))
+        rows = competitions.submissions_for(request.user, job_id=int_param(request, "job"))
         pages = Pages()
         page = pages.paginate_queryset(rows, request, view=self)
         return pages.get_paginated_response(SubmissionSerializer(page, many=True).data)

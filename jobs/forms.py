@@ -2,6 +2,7 @@
 
 from django import forms
 
+from asthub_site.query_params import MAX_ID
 from asthub_spec import PLATFORMS
 from jobs.spec_form import spec_form_fields, spec_from_form
 
@@ -40,9 +41,10 @@ class CatalogSearchForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    ast_run_id = forms.IntegerField(min_value=1, label="AST run")
+    ast_run_id = forms.IntegerField(min_value=1, max_value=MAX_ID, label="AST run")
     baseline_run_id = forms.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         label="Baseline run",
         help_text="Empty: its paired baseline, or an estimate.",

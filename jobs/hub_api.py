@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from asthub_site.serializers import StrictCharField, StrictSerializer
+from asthub_site.serializers import IdField, StrictBooleanField, StrictCharField, StrictSerializer
 from jobs.api import ScopedView
 from jobs.platforms.huggingface.collections import MAX_ITEMS, MAX_TITLE, create_collection
 from jobs.sharing.dashboard_space import deploy_dashboard
@@ -13,14 +13,12 @@ from jobs.sharing.dashboard_space import deploy_dashboard
 
 class CollectionRequestSerializer(StrictSerializer):
     title = StrictCharField(max_length=MAX_TITLE)
-    job_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_ITEMS
-    )
+    job_ids = serializers.ListField(child=IdField(), required=False, max_length=MAX_ITEMS)
     repo_ids = serializers.ListField(
         child=StrictCharField(max_length=200), required=False, max_length=MAX_ITEMS
     )
     description = StrictCharField(max_length=500, required=False, allow_blank=True)
-    private = serializers.BooleanField(required=False, default=False)
+    private = StrictBooleanField(required=False, default=False)
 
 
 class CollectionView(ScopedView):
@@ -47,11 +45,9 @@ class CollectionView(ScopedView):
 
 
 class DashboardRequestSerializer(StrictSerializer):
-    job_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
-    )
+    job_ids = serializers.ListField(child=IdField(), min_length=1, max_length=20)
     space = StrictCharField(max_length=200, required=False, allow_blank=True)
-    private = serializers.BooleanField(required=False, default=False)
+    private = StrictBooleanField(required=False, default=False)
 
 
 class DashboardView(ScopedView):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error, show_error_on_form
+from asthub_site.query_params import non_negative_int
 from jobs.platforms.huggingface.collections import MAX_TITLE, create_collection
 from jobs.sharing import dashboard_space as dashboard
 
@@ -33,9 +34,10 @@ class CollectionForm(forms.Form):
 
     def clean_job_ids(self) -> list[int]:
         words = _words(self.cleaned_data["job_ids"])
-        if not all(word.isdigit() for word in words):
+        ids = [non_negative_int(word) for word in words]
+        if None in ids:
             raise forms.ValidationError("Run ids are numbers separated by commas.")
-        return [int(word) for word in words]
+        return ids
 
     def clean_repo_ids(self) -> list[str]:
         return _words(self.cleaned_data["repo_ids"])

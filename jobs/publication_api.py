@@ -1,15 +1,15 @@
 """REST endpoints for publishing models (`sync_model`) and following publications."""
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from asthub_site.errors import InvalidInput, NotFound
-from asthub_site.serializers import StrictCharField, StrictSerializer
-from jobs.api import Pages, ScopedView
-from jobs.artifacts import artifact_storage
+from asthub_site.errors import NotFound
+from asthub_site.query_params import int_param
+from asthub_site.serializers import IdField, StrictBooleanField, StrictCharField, StrictSerializer
+from jobs.api import DOWNLOAD_DESCRIPTION, DOWNLOAD_RESPONSES, Pages, ScopedView
+from jobs.artifacts import download_response
 from jobs.models import Publication
 from jobs.publishing.services import publication_for, sync_model
 from jobs.spec import PLATFORMS
@@ -17,11 +17,11 @@ from jobs.spec import PLATFORMS
 
 class SyncModelSerializer(StrictSerializer):
     to_platform = serializers.ChoiceField(choices=PLATFORMS)
-    job_id = serializers.IntegerField(min_value=1, required=False)
+    job_id = IdField(required=False)
     from_platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
     source_ref = StrictCharField(max_length=300, required=False, allow_blank=True)
     target_ref = StrictCharField(max_length=300, required=False, allow_blank=True)
-    private = serializers.BooleanField(required=False, default=True)
+    private = StrictBooleanField(required=False, default=True)
 
 
 def publication_as_dict(publication: Publication) -> dict:
@@ -84,17 +84,16 @@ class SyncModelView(ScopedView):
 
 class PublicationListView(ScopedView):
     @extend_schema(
+        operation_id="v1_publications_list",
         responses=OpenApiTypes.OBJECT,
         summary="Your publications, newest first",
         parameters=[OpenApiParameter("job_id", int, description="Only this job's")],
     )
     def get(self, request):
         publications = Publication.objects.for_user(request.user)
-        raw = request.query_params.get("job_id")
-        if raw is not None:
-            if not raw.isdigit():
-                raise InvalidInput("job_id must be a job's id (a positive integer).")
-            publications = publications.filter(job_id=int(raw))
+        job_id = int_param(request, "job_id")
+        if job_id is not None:
+            publications = publications.filter(job_id=job_id)
         pages = Pages()
         page = pages.paginate_queryset(publications, request, view=self)
         return pages.get_paginated_response([publication_as_dict(p) for p in page])
@@ -107,12 +106,11 @@ class PublicationDetailView(ScopedView):
 
 
 class PublicationFileView(ScopedView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=DOWNLOAD_RESPONSES, description=DOWNLOAD_DESCRIPTION)
     def get(self, request, publication_id: int, name: str):
         """Download a file of a model kept on this hub (target "local")."""
         publication = publication_for(request.user, publication_id)
         match = next((item for item in publication.files if item["name"] == name), None)
         if match is None:
             raise NotFound(f"Publication {publication_id} has no file {name!r}.")
-        handle = artifact_storage().open(match["storage_key"], "rb")
-        return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1])
+        return download_response(match["storage_key"], name)

@@ -2,12 +2,12 @@
 
 from rest_framework import serializers
 
-from asthub_site.serializers import StrictSerializer
+from asthub_site.serializers import IdField, StrictBooleanField, StrictSerializer
 from jobs.monitoring import progress_with_costs
 
 
 class CancelRequestSerializer(StrictSerializer):
-    confirm = serializers.BooleanField(
+    confirm = StrictBooleanField(
         required=False,
         default=False,
         help_text="For a platform that cannot stop a run (Kaggle): stop following it here; "
@@ -94,8 +94,8 @@ class ArtifactSerializer(serializers.Serializer):
 
 
 class CompareRequestSerializer(StrictSerializer):
-    ast_run_id = serializers.IntegerField(min_value=1)
-    baseline_run_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    ast_run_id = IdField()
+    baseline_run_id = IdField(required=False, allow_null=True)
 
 
 class ModelCardRequestSerializer(StrictSerializer):

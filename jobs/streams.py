@@ -15,6 +15,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 
 from accounts.models import ALL_SCOPES
 from accounts.services import authenticate_token
+from asthub_site.query_params import MAX_ID, non_negative_int
 from jobs.events import channel_for
 from jobs.models import MetricPoint, TrainingJob
 from jobs.state import TERMINAL
@@ -126,10 +127,10 @@ async def job_events(request, job_id: int):
     exists = await TrainingJob.objects.for_user(user).filter(pk=job_id).aexists()
     if not exists:
         return _error(404, "not_found", f"No training job {job_id}.")
-    after = request.GET.get("after_epoch", "0")
-    if not after.isdigit():
-        return _error(400, "invalid", "after_epoch must be a non-negative integer.")
-    response = StreamingHttpResponse(_stream(job_id, int(after)), content_type="text/event-stream")
+    after = non_negative_int(request.GET.get("after_epoch", "0"))
+    if after is None:
+        return _error(400, "invalid", f"after_epoch must be an integer from 0 to {MAX_ID}.")
+    response = StreamingHttpResponse(_stream(job_id, after), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # let nginx-like proxies pass events through at once
     return response

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
-from pydantic import Field
+from pydantic import Field, StrictBool
 
+from asthub_site.query_params import MAX_ID
 from asthub_spec import Platform, SweepRequest
 from mcp_gateway import schemas
 from mcp_gateway.calls import call_as_user
@@ -25,7 +26,10 @@ PUBLISH = ToolAnnotations(
 MAX_WAIT_SECONDS = 600
 POLL_SECONDS = 1.0
 
-JobId = Annotated[int, Field(description="The job's id, as start_training or list_jobs gave it.")]
+JobId = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, description="The job's id, as start_training or list_jobs gave it."),
+]
 
 
 def _progress(user, job_id: int) -> schemas.Progress:
@@ -164,7 +168,7 @@ def register(server: MCPServer) -> None:
     async def cancel_training(
         job_id: JobId,
         confirm: Annotated[
-            bool,
+            StrictBool,
             Field(
                 description="Kaggle cannot stop a running kernel: true stops following it "
                 "here while it runs on (and spends GPU quota) until it ends. Only after the "
@@ -232,7 +236,7 @@ def register(server: MCPServer) -> None:
             str,
             Field(description="Hub repo id or Kaggle model handle; empty derives one."),
         ] = "",
-        private: bool = True,
+        private: StrictBool = True,
         wait_seconds: Annotated[
             int, Field(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this for the end.")
         ] = 60,
@@ -309,7 +313,9 @@ def register(server: MCPServer) -> None:
 
     @tool("jobs:read", READ, "List publications")
     async def list_publications(
-        job_id: Annotated[int | None, Field(description="Only this run's.")] = None,
+        job_id: Annotated[
+            int | None, Field(ge=1, le=MAX_ID, description="Only this run's.")
+        ] = None,
         limit: Annotated[int, Field(ge=1, le=100)] = 20,
     ) -> schemas.PublicationList:
         """Your model publications (newest first) with status, URL and commit."""
@@ -461,7 +467,7 @@ def register(server: MCPServer) -> None:
             list[str] | None, Field(description="Hub model repos (namespace/name).")
         ] = None,
         description: str = "",
-        private: bool = False,
+        private: StrictBool = False,
     ) -> schemas.CollectionOut:
         """Gather published runs (by job id) and Hub models (by repo id) into a Hugging Face
         collection in your namespace, e.g. a model zoo "AST-CIFAR100". Reuses a collection
@@ -509,7 +515,7 @@ def register(server: MCPServer) -> None:
 
     @tool("jobs:read", READ, "List share links")
     async def list_share_links(
-        include_revoked: bool = False,
+        include_revoked: StrictBool = False,
     ) -> schemas.ShareLinkList:
         """The user's share links (masked, never the token), with the jobs each covers and
         when each was last read. Free (reads only)."""
@@ -525,7 +531,9 @@ def register(server: MCPServer) -> None:
 
     @tool("jobs:write", CANCEL, "Revoke a share link")
     async def revoke_share_link(
-        share_id: Annotated[int, Field(description="The link's id from list_share_links.")],
+        share_id: Annotated[
+            int, Field(ge=1, le=MAX_ID, description="The link's id from list_share_links.")
+        ],
     ) -> schemas.ShareLinkOut:
         """Revoke a share link at once: its public page and API answer "not found" from
         then on (a dashboard Space using it stops updating). Cannot be undone."""
@@ -540,7 +548,7 @@ def register(server: MCPServer) -> None:
     @tool("jobs:write", START, "List a run on the energy leaderboard")
     async def set_leaderboard_listing(
         job_id: JobId,
-        listed: Annotated[bool, Field(description="True to list, False to take it off.")],
+        listed: Annotated[StrictBool, Field(description="True to list, False to take it off.")],
         display_name: Annotated[
             str, Field(max_length=40, description='Public name; empty shows "anonymous".')
         ] = "",
@@ -581,7 +589,7 @@ def register(server: MCPServer) -> None:
         space: Annotated[
             str, Field(description="Space name or namespace/name; default asthub-dashboard.")
         ] = "",
-        private: bool = False,
+        private: StrictBool = False,
     ) -> schemas.DashboardOut:
         """Create or update a Gradio Space on Hugging Face that charts these runs live
         (accuracy, activation rate, energy savings), so anyone can watch a Kaggle or HF run.

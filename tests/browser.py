@@ -24,6 +24,33 @@ def chromium_path() -> str:
     return path
 
 
+class CspWatchingBrowser:
+    """The Playwright browser, noting every Content-Security-Policy refusal that any page
+    it opens reports: a page that needs an inline script or a foreign origin fails the
+    test that opened it, whatever else the test checks."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.csp_violations: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def _note(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{message.location.get('url')}: {message.text}")
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.on("console", self._note)
+        return page
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._note)
+        return context
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
@@ -33,7 +60,9 @@ def browser():
         instance = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
+        watched = CspWatchingBrowser(instance)
         try:
-            yield instance
+            yield watched
         finally:
             instance.close()
+        assert not watched.csp_violations, "\n".join(watched.csp_violations)

@@ -45,6 +45,14 @@ def test_new_user_signs_up_connects_a_platform_and_creates_a_token(
     page.goto(hub["base_url"] + "/portal/tokens/")
     assert raw not in page.content()
 
+    # The API docs render (Swagger UI's own script, no inline one) under the same CSP.
+    page.goto(hub["base_url"] + "/api/docs/")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "AST Training Hub API" in page.inner_text(".swagger-ui .info .title")
+    page.goto(hub["base_url"] + "/portal/jobs/")
+    page.goto(hub["base_url"] + "/admin/login/")
+    page.goto(hub["base_url"] + "/portal/")
+
     page.click("summary")
     page.click("button:has-text('Log out')")
     page.wait_for_url("**/login/")

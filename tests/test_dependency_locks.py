@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 # Test tools by name, beyond what the extras declare: a test tool added to the runtime
 # dependencies by mistake is caught even when the extras no longer list it.
-KNOWN_TEST_TOOLS = {"pytest", "moto", "playwright", "schemathesis", "hypothesis", "responses", "ruff"}
+KNOWN_TEST_TOOLS = {"pytest", "moto", "playwright", "schemathesis", "hypothesis", "responses"}
 
 
 def pins(lock_name: str) -> dict[str, str]:
@@ -44,7 +44,9 @@ def test_runtime_lock_holds_no_test_or_lint_tool():
 
 def test_every_runtime_dependency_is_pinned_in_the_runtime_lock():
     runtime = pins("requirements.lock")
-    declared = {canonicalize_name(Requirement(t).name) for t in PYPROJECT["project"]["dependencies"]}
+    declared = {
+        canonicalize_name(Requirement(text).name) for text in PYPROJECT["project"]["dependencies"]
+    }
     assert sorted(declared - set(runtime)) == []
 
 

@@ -24,6 +24,7 @@ from accounts.oauth.services import (
     connect_huggingface,
     sign_in_with_huggingface,
 )
+from accounts.sign_in_forms import SignInForm
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error_on_form
 
@@ -42,9 +43,16 @@ class HubLoginView(LoginView):
     """The password login page, offering "Sign in with Hugging Face" when configured."""
 
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"hf_oauth_enabled": provider.is_configured()}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.was_throttled():
+            response.status_code = 429  # the page still says why, and when to come back
+        return response
 
 
 def _start(request, *, intent: str, scope: str, back: str):

@@ -2,12 +2,12 @@
 
 from rest_framework import serializers
 
-from asthub_site.serializers import StrictCharField, StrictSerializer
+from asthub_site.serializers import StrictBooleanField, StrictCharField, StrictSerializer
 from jobs.leaderboard.services import MAX_DISPLAY_NAME
 
 
 class ListingUpdateSerializer(StrictSerializer):
-    listed = serializers.BooleanField()
+    listed = StrictBooleanField()
     display_name = StrictCharField(
         max_length=MAX_DISPLAY_NAME,
         required=False,

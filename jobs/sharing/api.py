@@ -76,10 +76,12 @@ class SharedJobsView(APIView):
 
     @extend_schema(
         auth=[],
+        operation_id="v1_shared_by_link",
         parameters=[
             OpenApiParameter(
-                "token", str, OpenApiParameter.PATH, required=False,
-                description="asthub_share_...; or send it as Authorization: Bearer.",
+                "token", str, OpenApiParameter.PATH,
+                description="asthub_share_... (the link's own path; GET /api/v1/shared/ "
+                "with Authorization: Bearer keeps it out of URLs).",
             )
         ],
         responses=SharedViewSerializer,
@@ -92,3 +94,17 @@ class SharedJobsView(APIView):
         if wait is not None:
             raise Throttled(wait=wait)
         return Response(shared_view(share))
+
+
+class SharedJobsByHeaderView(SharedJobsView):
+    """The same answer with the token in `Authorization: Bearer`, where no log or history
+    keeps it."""
+
+    @extend_schema(
+        auth=[],
+        operation_id="v1_shared_by_header",
+        responses=SharedViewSerializer,
+        summary="Read the jobs a share link covers; the token in Authorization: Bearer",
+    )
+    def get(self, request):
+        return super().get(request)

@@ -2,13 +2,13 @@
 
 from rest_framework import serializers
 
-from asthub_site.serializers import StrictCharField, StrictSerializer
-from jobs.sharing.services import MAX_ID, MAX_JOBS_PER_LINK, MAX_LABEL
+from asthub_site.serializers import IdField, StrictCharField, StrictSerializer
+from jobs.sharing.services import MAX_JOBS_PER_LINK, MAX_LABEL
 
 
 class ShareCreateSerializer(StrictSerializer):
     job_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=IdField(),
         allow_empty=False,
         max_length=MAX_JOBS_PER_LINK,
         help_text="Jobs the link may read (yours).",

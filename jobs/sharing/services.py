@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from accounts import audit
 from asthub_site.errors import InvalidInput, NotFound, QuotaExceeded
+from asthub_site.query_params import MAX_ID
 from jobs.models import ShareToken, TrainingJob
 from jobs.sharing.tokens import generate_share_token, share_digest
 
 MAX_JOBS_PER_LINK = 50
 MAX_ACTIVE_LINKS = 100
 MAX_LABEL = 64
-MAX_ID = 2**63 - 1  # the database's largest id; bigger numbers name no job
 
 
 def _clean_job_ids(job_ids) -> list[int]:
