@@ -25,7 +25,7 @@ def int_param(request, name: str) -> int | None:
     number = non_negative_int(value)
     if number is None:
         raise InvalidInput(
-            f"{name} must be an integer from 0 to {MAX_ID}.", fields={name: ["invalid"]}
+            f"{name} must be a non-negative integer (at most {MAX_ID}).", fields={name: ["invalid"]}
         )
     return number
 

@@ -129,7 +129,9 @@ async def job_events(request, job_id: int):
         return _error(404, "not_found", f"No training job {job_id}.")
     after = non_negative_int(request.GET.get("after_epoch", "0"))
     if after is None:
-        return _error(400, "invalid", f"after_epoch must be an integer from 0 to {MAX_ID}.")
+        return _error(
+            400, "invalid", f"after_epoch must be a non-negative integer (at most {MAX_ID})."
+        )
     response = StreamingHttpResponse(_stream(job_id, after), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # let nginx-like proxies pass events through at once

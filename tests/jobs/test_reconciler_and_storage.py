@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import boto3
 import pytest
+import requests
 from django.utils import timezone
 
 from jobs import services
@@ -72,7 +73,9 @@ def s3_bucket(settings, monkeypatch):
     server.stop()
 
 
-def test_artifacts_go_to_s3_compatible_storage_and_download(alice, api_as, eager_tasks, s3_bucket):
+def test_artifacts_go_to_s3_and_download_through_a_presigned_redirect(
+    alice, api_as, eager_tasks, s3_bucket
+):
     from django.conf import settings
 
     from jobs.artifacts import _storage_for
@@ -87,5 +90,14 @@ def test_artifacts_go_to_s3_compatible_storage_and_download(alice, api_as, eager
     assert f"hub/jobs/{alice.pk}/{job_id}/model.safetensors" in keys
     listing = api.get(f"/api/v1/jobs/{job_id}/artifacts/").json()
     summary = next(a for a in listing if a["name"] == "summary.json")
-    body = b"".join(api.get(summary["url"]).streaming_content)
-    assert len(body) == summary["size"] and b'"status": "completed"' in body
+    # The hub hands out a short-lived presigned link; the bytes come from the bucket.
+    redirect = api.get(summary["url"])
+    assert redirect.status_code == 302 and "no-store" in redirect["Cache-Control"]
+    location = redirect["Location"]
+    assert location.startswith(url.split("endpoint_url=")[1].split("&")[0])
+    assert "X-Amz-Signature=" in location and "X-Amz-Expires=300" in location
+    download = requests.get(location, timeout=10)
+    assert download.status_code == 200 and len(download.content) == summary["size"]
+    assert b'"status": "completed"' in download.content
+    assert download.headers["Content-Type"] == "application/json"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="summary.json"'

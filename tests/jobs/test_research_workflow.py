@@ -48,6 +48,15 @@ def test_research_workflow_compares_two_real_runs_and_publishes_a_card(
     assert accuracy == pytest.approx(ast_points[-1]["val_accuracy"], abs=1e-3)
     for plot in card.json()["plots"]:
         assert api.get(plot["url"]).status_code == 200
+    # Each download carries its own content type (not one type for every file).
+    types = {
+        name: api.get(f"/api/v1/jobs/{ast_id}/artifacts/{name}")["Content-Type"]
+        for name in ("summary.json", "model.safetensors")
+    }
+    assert types == {
+        "summary.json": "application/json",
+        "model.safetensors": "application/octet-stream",
+    }
     assert api.get(f"/api/v1/jobs/{ast_id}/model-card/").json()["template"] == "research"
 
 

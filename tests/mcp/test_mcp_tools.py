@@ -181,6 +181,13 @@ def test_start_and_cancel_a_job(hub):
     started = structured(run(call(hub, "alice", "start_training", {**QUICK, "epochs": 50})))
     job_id = started["job"]["job_id"]
     assert started["job"]["status"] == "queued"
+    for not_a_boolean in (0, "no"):
+        refused = error_of(
+            run(call(hub, "alice", "cancel_training", {"job_id": job_id, "confirm": not_a_boolean}))
+        )
+        assert "confirm" in refused and "[invalid]" in refused
+    past_64_bits = error_of(run(call(hub, "alice", "monitor_training", {"job_id": 2**64})))
+    assert "job_id" in past_64_bits and "[invalid]" in past_64_bits
     cancelled = structured(run(call(hub, "alice", "cancel_training", {"job_id": job_id})))
     assert cancelled["status"] == "cancelled"
     again = error_of(run(call(hub, "alice", "cancel_training", {"job_id": job_id})))

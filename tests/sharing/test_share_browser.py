@@ -51,3 +51,8 @@ def test_public_share_page_follows_the_run_until_revoked(hub, browser):  # noqa:
     manage(env, "shell", "-c", REVOKE.format(share=made["share"]))
     page.wait_for_selector("text=This share link was revoked.", timeout=30_000)
     assert "sharer@example.com" not in page.content()
+    # The page and its event stream were requested by the token's URL, and uvicorn logged
+    # each request; the log keeps the path without the token.
+    log = hub["log"].read_text()
+    assert "/share/asthub_share_[redacted]/" in log
+    assert made["raw"] not in log and made["raw"][len("asthub_share_") :] not in log

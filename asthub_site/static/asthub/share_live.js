@@ -5,6 +5,8 @@
   const root = document.getElementById("shared");
   if (!root) return;
   const api = root.dataset.api;
+  // The token travels in a header, so the polls put it in no URL (or log line).
+  const auth = "Bearer " + root.dataset.token;
   const pollMs = (parseFloat(root.dataset.poll) || 10) * 1000;
   const terminal = ["succeeded", "failed", "cancelled"];
   const fmt = (v, d) => (typeof v === "number" ? v.toFixed(d) : "—");
@@ -47,7 +49,7 @@
   }
 
   function poll() {
-    fetch(api, { headers: { Accept: "application/json" }, credentials: "omit" })
+    fetch(api, { headers: { Accept: "application/json", Authorization: auth }, credentials: "omit" })
       .then((response) => {
         if (response.status === 404) throw new Error("revoked");
         return response.ok ? response.json() : null;
