@@ -33,7 +33,14 @@ def private_sqlite_file(path: Path) -> Path:
     """Create the database file `path` at 0600 before SQLite opens it (and narrow an
     existing one and its -wal/-shm/-journal files)."""
     private_dir(path.parent)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    # Only a file that does not exist yet is opened here. Closing any descriptor of a file
+    # drops every POSIX lock this process holds on it, SQLite's included: opening an
+    # existing database beside a live connection would silently unlock that connection
+    # (the broker's readers then stop seeing new messages).
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     for suffix in SQLITE_COMPANIONS:
         companion = path.with_name(path.name + suffix)
         if companion.exists():

@@ -1,5 +1,6 @@
 """The artifact store: the local filesystem by default, S3-compatible when
-ARTIFACT_STORAGE_URL=s3://bucket/prefix?endpoint_url=...&region=... is set.
+ARTIFACT_STORAGE_URL=s3://bucket/prefix?endpoint_url=...&region=...[&public_endpoint_url=...]
+is set.
 
 Downloads carry the file's own content type. From S3 they are a redirect to a presigned
 URL, so a multi-gigabyte checkpoint goes from the bucket to the caller without passing
@@ -28,20 +29,20 @@ PRESIGNED_URL_SECONDS = 300
 SKIPPED_NAMES = frozenset({"checkpoint.pt", "script.py.lock"})
 
 
-@cache
-def _storage_for(url: str) -> Storage:
-    if not url:
-        return FileSystemStorage(location=settings.VAR_DIR / "artifacts")
+def _s3_storage(url: str, *, public: bool) -> Storage:
     parsed = urlparse(url)
     if parsed.scheme != "s3":
         raise ValueError(f"ARTIFACT_STORAGE_URL must be s3://bucket/prefix, not {url!r}")
     from storages.backends.s3 import S3Storage
 
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    endpoint = options.get("endpoint_url")
+    if public:
+        endpoint = options.get("public_endpoint_url", endpoint)
     return S3Storage(
         bucket_name=parsed.netloc,
         location=parsed.path.strip("/"),
-        endpoint_url=options.get("endpoint_url"),
+        endpoint_url=endpoint,
         region_name=options.get("region"),
         default_acl=None,
         file_overwrite=True,
@@ -51,6 +52,22 @@ def _storage_for(url: str) -> Storage:
         # Signature V4: what AWS requires in every region opened since 2014, and MinIO.
         signature_version="s3v4",
     )
+
+
+@cache
+def _storage_for(url: str) -> Storage:
+    if not url:
+        return FileSystemStorage(location=settings.VAR_DIR / "artifacts")
+    return _s3_storage(url, public=False)
+
+
+@cache
+def _link_signer_for(url: str) -> Storage:
+    """The store that signs download links. A presigned URL is signed for its host, so
+    where the hub reaches the bucket at an inner address (http://minio:9000 in compose)
+    the links are signed for the address callers reach (`public_endpoint_url`). Signing is
+    local: this store never calls the bucket."""
+    return _s3_storage(url, public=True) if url else _storage_for(url)
 
 
 def artifact_storage() -> Storage:
@@ -113,7 +130,7 @@ def download_response(storage_key: str, name: str) -> HttpResponse:
             filename=filename,
             content_type=content_type,
         )
-    url = storage.url(
+    url = _link_signer_for(settings.ARTIFACT_STORAGE_URL).url(
         storage_key,
         parameters={
             "ResponseContentType": content_type,

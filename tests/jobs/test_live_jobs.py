@@ -11,6 +11,7 @@ from urllib.parse import urlparse, urlunparse
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.live_hub import ROOT, running_hub
@@ -140,9 +141,8 @@ def test_job_page_charts_update_live_in_a_browser(hub, browser, tmp_path):  # no
     page.click("button:has-text('Start training')")
     page.wait_for_selector("#job")
     # The figures and the status badge change without a reload, from the event stream.
-    page.wait_for_function(
-        "document.getElementById('job-status').textContent === 'succeeded'", timeout=180_000
-    )
+    # (A locator wait: a string predicate would be an eval, which the page's CSP forbids.)
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=180_000)
     assert page.inner_text("#fig-epoch") == "4 / 4"
     assert float(page.inner_text("#fig-accuracy")) > 0.5
     # The page reloads itself once the run ends (for artifacts and cost); navigating

@@ -69,7 +69,13 @@ def s3_bucket(settings, monkeypatch):
     endpoint = f"http://127.0.0.1:{port}"
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket="artifacts")
-    yield s3, f"s3://artifacts/hub?endpoint_url={endpoint}&region=us-east-1"
+    # The hub writes through 127.0.0.1; callers are sent to "localhost", as compose's
+    # hub reaches MinIO at http://minio:9000 while browsers reach it at a public address.
+    public = f"http://localhost:{port}"
+    yield (
+        s3,
+        f"s3://artifacts/hub?endpoint_url={endpoint}&region=us-east-1&public_endpoint_url={public}",
+    )
     server.stop()
 
 
@@ -94,7 +100,7 @@ def test_artifacts_go_to_s3_and_download_through_a_presigned_redirect(
     redirect = api.get(summary["url"])
     assert redirect.status_code == 302 and "no-store" in redirect["Cache-Control"]
     location = redirect["Location"]
-    assert location.startswith(url.split("endpoint_url=")[1].split("&")[0])
+    assert location.startswith(url.split("public_endpoint_url=")[1] + "/artifacts/hub/jobs/")
     assert "X-Amz-Signature=" in location and "X-Amz-Expires=300" in location
     download = requests.get(location, timeout=10)
     assert download.status_code == 200 and len(download.content) == summary["size"]

@@ -4,6 +4,7 @@ updated as new epochs arrive, by polling the share link's read API; a revoked li
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.live_hub import manage
@@ -43,10 +44,8 @@ def test_public_share_page_follows_the_run_until_revoked(hub, browser):  # noqa:
     assert "watch me" in page.content() and "live-run" in page.content()
     assert card.locator('[data-field="epoch"]').inner_text() == "2 / 5"
     manage(env, "shell", "-c", ADD_EPOCH.format(job=made["job"]))
-    page.wait_for_function(
-        "document.querySelector('[data-field=\"epoch\"]').textContent === '3 / 5'",
-        timeout=30_000,
-    )
+    # (A locator wait: a string predicate would be an eval, which the page's CSP forbids.)
+    expect(card.locator('[data-field="epoch"]')).to_have_text("3 / 5", timeout=30_000)
     assert card.locator('[data-field="accuracy"]').inner_text() == "0.970"
     manage(env, "shell", "-c", REVOKE.format(share=made["share"]))
     page.wait_for_selector("text=This share link was revoked.", timeout=30_000)
