@@ -6,6 +6,7 @@ SQLite creates a database's -wal and -shm files with the database file's own mod
 database created here at 0600 keeps its companions private too; files made by older
 versions at 0644 are narrowed on start."""
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -37,10 +38,8 @@ def private_sqlite_file(path: Path) -> Path:
     # drops every POSIX lock this process holds on it, SQLite's included: opening an
     # existing database beside a live connection would silently unlock that connection
     # (the broker's readers then stop seeing new messages).
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass
     for suffix in SQLITE_COMPANIONS:
         companion = path.with_name(path.name + suffix)
         if companion.exists():
