@@ -354,8 +354,24 @@ class Client:
         url = str(artifact.get("url") or "")
         on_hub = self._is_hub_url(url)
         response = self._send(
-            "GET", self._path_under_base(url) if on_hub else url, stream=True, authenticated=on_hub
+            "GET",
+            self._path_under_base(url) if on_hub else url,
+            stream=True,
+            authenticated=on_hub,
+            redirect_allowed=on_hub,
         )
+        if response.is_redirect:
+            # A hub that keeps artifacts in S3 answers with a short-lived presigned link;
+            # the bytes come from the store, which never sees the hub token.
+            location = response.headers.get("location", "")
+            response.close()
+            if not location or self._is_hub_url(location):
+                raise ServerError(
+                    f"unexpected redirect ({response.status_code}) to {location!r}",
+                    response.status_code,
+                    "unexpected_redirect",
+                )
+            response = self._send("GET", location, stream=True, authenticated=False)
         digest = hashlib.sha256()
         fd, tmp_name = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".part"
@@ -517,8 +533,10 @@ class Client:
         stream: bool = False,
         authenticated: bool = True,
         timeout: httpx.Timeout | None = None,
+        redirect_allowed: bool = False,
     ) -> httpx.Response:
-        """Send with the retry rules of RetryPolicy; raise the mapped error for non-2xx."""
+        """Send with the retry rules of RetryPolicy; raise the mapped error for non-2xx
+        (a redirect too, unless `redirect_allowed`: then the 3xx answer is returned)."""
         connection_failures = 0
         throttled = 0
         while True:
@@ -543,7 +561,7 @@ class Client:
                 continue
             except httpx.HTTPError as exc:
                 raise ConnectionFailed(f"cannot reach {self.url}: {exc}") from exc
-            if response.is_success:
+            if response.is_success or (redirect_allowed and response.is_redirect):
                 return response
             error = _error_of(response)
             if isinstance(error, RateLimited):

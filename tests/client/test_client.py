@@ -295,6 +295,26 @@ def test_download_from_another_origin_does_not_send_the_token(client, hub, tmp_p
     assert (tmp_path / "loss.png").read_bytes() == b"png"
 
 
+def test_download_follows_the_hubs_presigned_link_without_the_token(client, hub, tmp_path):
+    hub.add_job(12, "succeeded")
+    hub.artifacts[12] = [("model.safetensors", b"weights" * 100, None)]
+    presigned = "https://minio.example.com/asthub-artifacts/hub/jobs/1/12/model.safetensors"
+    hub.queue(
+        "GET",
+        "/api/v1/jobs/12/artifacts/0/download",
+        httpx.Response(302, headers={"Location": presigned + "?X-Amz-Signature=abc"}),
+    )
+    hub.queue("GET", "/asthub-artifacts/hub/jobs/1/12/model.safetensors",
+              httpx.Response(200, content=b"weights" * 100))  # fmt: skip
+
+    path = client.download_artifact(12, "model.safetensors", tmp_path)
+
+    assert path.read_bytes() == b"weights" * 100
+    fetched = [r for r in hub.requests if r.url.host == "minio.example.com"]
+    assert len(fetched) == 1 and "authorization" not in fetched[0].headers
+    assert fetched[0].url.params["X-Amz-Signature"] == "abc"
+
+
 def test_unknown_artifact_name_is_not_found(client, hub, tmp_path):
     hub.add_job(12, "succeeded")
 
