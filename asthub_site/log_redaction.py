@@ -17,7 +17,7 @@ _RESET_TOKEN = re.compile(r"(/password/reset/[^/\s]+/)(?!set-password/)[^/\s?#\"
 REDACTED = "[redacted]"
 
 # Loggers whose handlers the web server sets up itself, outside settings.LOGGING.
-SERVER_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error", "gunicorn.access")
+SERVER_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
 
 
 def redact(text: str) -> str:

@@ -2,19 +2,7 @@
 value must be what the schema says, or the request is a 400 that names the parameter."""
 
 from asthub_site.errors import InvalidInput
-
-# The database's largest id (a signed 64-bit BIGINT): a bigger number names nothing and
-# would overflow the driver's integer conversion.
-MAX_ID = 2**63 - 1
-
-
-def non_negative_int(text: str) -> int | None:
-    """`text` as an integer from 0 to MAX_ID, or None when it is anything else (signs,
-    spaces, non-ASCII digits, a number past 64 bits)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
-        return None
-    value = int(text)
-    return value if value <= MAX_ID else None
+from asthub_site.ids import MAX_ID, non_negative_int
 
 
 def int_param(request, name: str) -> int | None:

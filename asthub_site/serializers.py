@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from asthub_site.query_params import MAX_ID
+from asthub_site.ids import MAX_ID
 
 
 class StrictSerializer(serializers.Serializer):

@@ -67,7 +67,7 @@ def _link_signer_for(url: str) -> Storage:
     where the hub reaches the bucket at an inner address (http://minio:9000 in compose)
     the links are signed for the address callers reach (`public_endpoint_url`). Signing is
     local: this store never calls the bucket."""
-    return _s3_storage(url, public=True) if url else _storage_for(url)
+    return _s3_storage(url, public=True)
 
 
 def artifact_storage() -> Storage:

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from asthub_site.query_params import MAX_ID
+from asthub_site.ids import MAX_ID
 from asthub_spec import PLATFORMS
 from jobs.spec_form import spec_form_fields, spec_from_form
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error, show_error_on_form
-from asthub_site.query_params import non_negative_int
+from asthub_site.ids import non_negative_int
 from jobs.platforms.huggingface.collections import MAX_TITLE, create_collection
 from jobs.sharing import dashboard_space as dashboard
 

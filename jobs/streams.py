@@ -15,7 +15,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 
 from accounts.models import ALL_SCOPES
 from accounts.services import authenticate_token
-from asthub_site.query_params import MAX_ID, non_negative_int
+from asthub_site.ids import MAX_ID, non_negative_int
 from jobs.events import channel_for
 from jobs.models import MetricPoint, TrainingJob
 from jobs.state import TERMINAL

@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import Field, StrictBool
 
-from asthub_site.query_params import MAX_ID
+from asthub_site.ids import MAX_ID
 from asthub_spec import Platform, SweepRequest
 from mcp_gateway import schemas
 from mcp_gateway.calls import call_as_user

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import audit
 from asthub_site.errors import InvalidInput, NotFound, QuotaExceeded
-from asthub_site.query_params import MAX_ID
+from asthub_site.ids import MAX_ID
 from jobs.models import ShareToken, TrainingJob
 from jobs.sharing.tokens import generate_share_token, share_digest
 
