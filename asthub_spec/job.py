@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 Platform = Literal["local", "kaggle", "huggingface"]
 PLATFORMS: tuple[str, ...] = get_args(Platform)
-SelectionMode = Literal["threshold", "topk", "random"]
+SelectionMode = Literal["importance", "threshold", "topk", "random"]
 SELECTION_MODES: tuple[str, ...] = get_args(SelectionMode)
 ScoringMode = Literal["fresh", "stale"]
 SCORING_MODES: tuple[str, ...] = get_args(ScoringMode)
@@ -28,7 +28,10 @@ class AstSettings(BaseModel):
     model_config = _CLOSED
 
     target_activation_rate: float = Field(
-        0.4, ge=0.01, le=1, description="Fraction of samples that get a backward pass."
+        0.5,
+        ge=0.01,
+        le=1,
+        description="Fraction of samples that get a backward pass in the selecting epochs.",
     )
     entropy_weight: float = Field(
         0.3, ge=0, le=1, description="Weight of prediction entropy in a sample's score."
@@ -37,9 +40,29 @@ class AstSettings(BaseModel):
         1, ge=0, le=1000, description="Epochs trained on every sample before AST selects."
     )
     selection: SelectionMode = Field(
-        "threshold",
-        description="threshold: a PI-controlled threshold on the score; topk: an exact "
-        "fraction per batch; random: a random subset (the control to beat).",
+        "importance",
+        description="importance: each epoch keeps every sample with a probability that "
+        "grows with its last loss and weights it by 1/probability (unbiased); threshold: a "
+        "PI-controlled threshold on the score; topk: an exact fraction per batch; random: a "
+        "random subset (the control to beat).",
+    )
+    anneal_fraction: float = Field(
+        0.125,
+        ge=0,
+        le=0.95,
+        description="Share of the final epochs that train on every sample again.",
+    )
+    min_keep_probability: float = Field(
+        0.1,
+        ge=0.01,
+        le=1,
+        description="importance: the lowest probability a sample is kept with (its weight "
+        "is at most the inverse).",
+    )
+    scale_learning_rate: bool = Field(
+        True,
+        description="importance: scale the learning rate in sampled epochs for the larger "
+        "batch each step stands for (square root for Adam, linear for SGD).",
     )
     kp: float = Field(1.5, ge=0, le=100, description="PI controller gain (proportional).")
     ki: float = Field(0.15, ge=0, le=100, description="PI controller gain (integral).")

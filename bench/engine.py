@@ -1,22 +1,29 @@
-"""Benchmark of the AST engine against plain training, a random subset and the reference.
+"""Benchmark of the AST engine against plain training, controls and reference methods.
 
-    python bench/engine.py                      # MNIST-1D, cnn, 3 seeds (the headline)
-    python bench/engine.py --seeds 5 --epochs 40 --dataset digits --model mlp
+    python bench/engine.py                          # MNIST-1D / cnn, 40 epochs, 5 seeds
+    python bench/engine.py --config all             # the three goal configurations
+    python bench/engine.py --config digits-mlp --only "default,random"
 
 Every method sees the same seeds, epochs, model, initial weights and data order (the
-engine's order: a permutation seeded by seed and epoch; the reference trainer is fed the
-same batches). Methods run interleaved seed by seed, so a slow spell on a shared machine
-hits all of them; the table shows the median over seeds.
+engine's order: a permutation seeded by seed and epoch; the reference trainers are fed the
+same batches). Runs of one seed advance together, one epoch of each in turn, so a slow
+spell on a shared machine
+lands on all of them alike; the table shows the median over seeds.
 
-The reference package is imported from ``--reference-path`` (default /tmp/astref), where
-it can be installed without its CUDA dependencies:
+Rows: plain training; the engine's default AST mode; a random subset of the same size and
+schedule (the control selection must beat); InfoBatch written from the paper
+(``infobatch_reference.py``); the engine's older modes; and the ``adaptive-sparse-training``
+package's trainer where it is importable from ``--reference-path`` (default /tmp/astref):
 
     python -m pip install --target /tmp/astref --no-deps adaptive-sparse-training==1.0.1 tqdm
 
-Columns: training wall seconds (validation excluded) and the ratio to plain training;
-forward-equivalents per sample per epoch (backward = 2; plain = 3.00); achieved activation
-after warmup; final validation accuracy; wall seconds until validation accuracy first
-reaches plain training's final accuracy minus 1 point (same seed).
+Columns: training wall and CPU seconds (validation excluded) and their ratios to plain
+training; forward-equivalents per sample per epoch (backward = 2; plain = 3.00); achieved
+activation after warmup; final validation accuracy; time until validation accuracy first
+reaches plain training's final accuracy minus 1 point (same seed) and its ratio to plain's;
+the engine's own ``energy_savings`` claim, the saving measured against the paired plain run
+(1 - CPU seconds / plain's: the engine's estimate is CPU seconds x power on a machine
+without RAPL) and the claim's error. The goal check follows each configuration's table.
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +47,35 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from jobs.training import train  # noqa: E402
+from infobatch_reference import InfoBatchTrainer  # noqa: E402
+
+from jobs.training import Trainer  # noqa: E402
+from jobs.training.config import ASTConfig  # noqa: E402
 from jobs.training.data import load_dataset  # noqa: E402
-from jobs.training.models import build_model  # noqa: E402
+from jobs.training.models import BUILTIN_MODELS, build_model  # noqa: E402
+
+INFOBATCH = "infobatch (paper, r 0.5)"
+REFERENCE = "reference AST trainer 0.40"
+REFERENCE_WARMUP_EPOCHS = 1  # the package's own default
+
+
+CONFIGS = {
+    # name: (dataset, model, image size, epochs)
+    "mnist1d-cnn": ("mnist1d", "cnn", 64, 40),
+    "digits-mlp": ("digits", "mlp", 64, 40),
+    # A convolutional network from the catalog on a 32x32 image set that ships offline
+    # (digits, resized); shufflenet_v2_x0_5 has BatchNorm and trains in minutes on a CPU.
+    "digits-shufflenet32": ("digits", "shufflenet_v2_x0_5", 32, 20),
+}
+DEFAULT = "ast default"
+# Goal (issue 17): the default mode, median of the seeds.
+GOAL_ACCURACY_LOSS = 0.005
+GOAL_TIME_RATIO = 0.75
+GOAL_TIME_TO_ACCURACY_RATIO = 0.70
+GOAL_CLAIM_ERROR = 0.05
+GOAL_ACTIVATION_ERROR = 0.03
 
 
 @dataclass
@@ -53,52 +86,114 @@ class Run:
     activation: float | None
     accuracy: float
     curve: list[tuple[float, float, float]]  # (training wall s, training CPU s, val accuracy)
+    claim: float | None = None  # the engine's own energy_savings
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def default_ast() -> dict[str, Any]:
+    return asdict(ASTConfig())
+
+
 def engine_methods() -> dict[str, tuple[dict[str, Any], bool]]:
-    """Method name -> (ast settings, baseline flag)."""
+    """Method name -> (ast settings over the engine's defaults, baseline flag)."""
+    default = default_ast()
+    old = {"anneal_fraction": 0.0, "target_activation_rate": 0.40, "scoring": "fresh"}
     return {
         "plain": ({}, True),
-        "ast threshold 0.40": ({"target_activation_rate": 0.40}, False),
-        "ast threshold 0.20": ({"target_activation_rate": 0.20}, False),
-        "ast topk 0.40": ({"target_activation_rate": 0.40, "selection": "topk"}, False),
-        "ast topk 0.20": ({"target_activation_rate": 0.20, "selection": "topk"}, False),
-        "ast stale 0.40": ({"target_activation_rate": 0.40, "scoring": "stale"}, False),
-        "random subset 0.40": ({"target_activation_rate": 0.40, "selection": "random"}, False),
-        "ast threshold 0.40 unpacked": (
-            {"target_activation_rate": 0.40, "pack_selected": False},
+        DEFAULT: ({}, False),
+        f"random subset {default['target_activation_rate']:.2f}": (
+            {"selection": "random"},
+            False,
+        ),
+        "ast importance unpacked": ({"pack_selected": False}, False),
+        "old: threshold 0.40": ({**old, "selection": "threshold"}, False),
+        "old: topk 0.40": ({**old, "selection": "topk"}, False),
+        "old: stale 0.40": ({**old, "selection": "threshold", "scoring": "stale"}, False),
+        "old: threshold 0.40 unpacked": (
+            {**old, "selection": "threshold", "pack_selected": False},
             False,
         ),
     }
 
 
-def run_engine(args: argparse.Namespace, seed: int, ast: dict[str, Any], baseline: bool) -> Run:
-    config = {
-        "dataset": args.dataset,
-        "model": args.model,
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "learning_rate": args.lr,
-        "seed": seed,
-        "num_threads": args.threads,
-        "device": "cpu",
-        "checkpoint": False,
-        "ast": {"warmup_epochs": args.warmup, **ast},
-    }
-    with tempfile.TemporaryDirectory() as out:
-        summary = train(config, out, baseline=baseline, stream=io.StringIO())
-        lines = (Path(out) / "metrics.jsonl").read_text().splitlines()
-    metrics = [json.loads(line) for line in lines]
-    return Run(
-        seconds=summary["train_seconds"],
-        cpu_seconds=summary["train_cpu_seconds"],
-        fe_per_sample=summary["forward_equivalents"] / summary["counters"]["samples_seen"],
-        activation=summary["activation_rate_after_warmup"],
-        accuracy=summary["final_val_accuracy"],
-        curve=[(m["train_seconds"], m["train_cpu_seconds"], m["val_accuracy"]) for m in metrics],
-        extra={"energy_savings": summary["energy_savings"]},
-    )
+class EngineRun:
+    """One engine run driven epoch by epoch (``Trainer.epochs``), in its own folder."""
+
+    def __init__(
+        self, args: argparse.Namespace, seed: int, ast: dict[str, Any], baseline: bool
+    ) -> None:
+        config = {
+            "dataset": args.dataset,
+            "model": args.model,
+            "image_size": args.image_size,
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "learning_rate": args.lr,
+            "seed": seed,
+            "num_threads": args.threads,
+            "device": "cpu",
+            "checkpoint": False,
+            "ast": ast,
+        }
+        self.folder = tempfile.TemporaryDirectory()
+        self.baseline = baseline
+        self.trainer = Trainer(config, self.folder.name, baseline=baseline, stream=io.StringIO())
+        self.metrics: list[dict[str, Any]] = []
+
+    def epochs(self) -> Iterator[None]:
+        for metric in self.trainer.epochs():
+            self.metrics.append(metric)
+            yield
+
+    def result(self) -> Run:
+        summary = self.trainer.summary
+        assert summary is not None
+        self.folder.cleanup()
+        return Run(
+            seconds=summary["train_seconds"],
+            cpu_seconds=summary["train_cpu_seconds"],
+            fe_per_sample=summary["forward_equivalents"] / summary["counters"]["samples_seen"],
+            activation=summary["activation_rate_after_warmup"],
+            accuracy=summary["final_val_accuracy"],
+            curve=[
+                (m["train_seconds"], m["train_cpu_seconds"], m["val_accuracy"])
+                for m in self.metrics
+            ],
+            claim=None if self.baseline else summary["energy_savings"],
+        )
+
+
+class InfoBatchRunner:
+    def __init__(self, args: argparse.Namespace, seed: int) -> None:
+        self.trainer = InfoBatchTrainer(
+            args.dataset, args.model, args.image_size, args.epochs, args.batch_size, args.lr, seed
+        )
+
+    def epochs(self) -> Iterator[None]:
+        return self.trainer.epochs()
+
+    def result(self) -> Run:
+        run = self.trainer.result()
+        return Run(
+            seconds=run.seconds,
+            cpu_seconds=run.cpu_seconds,
+            fe_per_sample=3 * run.trained_rows / run.seen_rows,
+            activation=run.trained_rows / run.seen_rows,
+            accuracy=run.curve[-1][2],
+            curve=run.curve,
+        )
+
+
+def run_interleaved(runners: dict[str, Any]) -> dict[str, Run]:
+    """One epoch of each run in turn until all finish: a slow spell of a shared machine
+    (seconds long) then lands on every method's epochs alike, instead of on one method's
+    whole run, and the paired ratios stay steady."""
+    pending = {name: iter(runner.epochs()) for name, runner in runners.items()}
+    while pending:
+        for name in list(pending):
+            if next(pending[name], StopIteration) is StopIteration:
+                del pending[name]
+    return {name: runner.result() for name, runner in runners.items()}
 
 
 class _SameOrderLoader:
@@ -155,7 +250,7 @@ def run_reference(args: argparse.Namespace, seed: int, package: Any) -> Run:
     try:
         sys.stdout = sys.stderr = devnull
         for epoch in range(1, args.epochs + 1):
-            if epoch <= args.warmup:  # what its train(warmup_epochs=...) does
+            if epoch <= REFERENCE_WARMUP_EPOCHS:  # what its train(warmup_epochs=...) does
                 original = trainer.sundew.target_activation_rate
                 trainer.sundew.target_activation_rate = 1.0
                 trainer.sundew.activation_threshold = 0.0
@@ -163,10 +258,10 @@ def run_reference(args: argparse.Namespace, seed: int, package: Any) -> Run:
             stats = trainer.train_epoch(epoch)
             seconds += time.perf_counter() - started
             cpu_seconds += time.process_time() - cpu_started
-            if epoch == args.warmup:
+            if epoch == REFERENCE_WARMUP_EPOCHS:
                 trainer.sundew.target_activation_rate = original
                 trainer.sundew.activation_threshold = config.initial_threshold
-            if epoch > args.warmup:
+            if epoch > REFERENCE_WARMUP_EPOCHS:
                 rates.append(stats["activation_rate"])
             claimed = stats["energy_savings"]
             curve.append((seconds, cpu_seconds, trainer.evaluate() / 100.0))
@@ -193,20 +288,207 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else math.nan
 
 
+@dataclass
+class Row:
+    """One method's medians over the seeds, against plain training's."""
+
+    name: str
+    wall: float
+    wall_ratio: float
+    cpu: float
+    cpu_ratio: float
+    fe_per_sample: float
+    activation: float
+    accuracy: float
+    reached: int
+    seeds: int
+    reach_wall: float  # median over the seeds that reached (inf: a majority did not)
+    reach_ratio: float
+    claim: float | None
+    measured: float
+    claim_error: float | None
+
+
+def summarise(name: str, runs: list[Run], plain: list[Run]) -> Row:
+    targets = [r.accuracy - 0.01 for r in plain]
+    reach = [time_to(r.curve, t, 0) for r, t in zip(runs, targets, strict=True)]
+    plain_reach = [time_to(r.curve, t, 0) for r, t in zip(plain, targets, strict=True)]
+    reached = sum(math.isfinite(x) for x in reach)
+    reach_wall = statistics.median(reach) if reached * 2 > len(runs) else math.inf
+    measured = [1 - r.cpu_seconds / p.cpu_seconds for r, p in zip(runs, plain, strict=True)]
+    claims = [r.claim for r in runs]
+    known = [(c, m) for c, m in zip(claims, measured, strict=True) if c is not None]
+    activations = [r.activation for r in runs if r.activation is not None]
+    wall = _median([r.seconds for r in runs])
+    cpu = _median([r.cpu_seconds for r in runs])
+    return Row(
+        name=name,
+        wall=wall,
+        wall_ratio=wall / _median([r.seconds for r in plain]),
+        cpu=cpu,
+        cpu_ratio=cpu / _median([r.cpu_seconds for r in plain]),
+        fe_per_sample=_median([r.fe_per_sample for r in runs]),
+        activation=_median(activations) if activations else 1.0,
+        accuracy=_median([r.accuracy for r in runs]),
+        reached=reached,
+        seeds=len(runs),
+        reach_wall=reach_wall,
+        reach_ratio=reach_wall / statistics.median(plain_reach),
+        claim=_median([c for c, _ in known]) if known else None,
+        measured=_median(measured),
+        claim_error=_median([abs(c - m) for c, m in known]) if known else None,
+    )
+
+
+def print_table(rows: list[Row]) -> None:
+    header = (
+        f"{'method':<30} {'wall s':>6} {'xplain':>6} {'cpu s':>6} {'xplain':>6} "
+        f"{'FE/smp':>6} {'activ':>5} {'acc':>5} {'t->acc s':>8} {'xplain':>6} {'seeds':>5} "
+        f"{'claim':>6} {'meas.':>6} {'|err|':>5}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        reach = f"{row.reach_wall:8.2f} {row.reach_ratio:6.2f}"
+        if not math.isfinite(row.reach_wall):
+            reach = f"{'not reached':>15}"
+        claim = "     -      -     -"
+        if row.claim is not None and row.claim_error is not None:
+            claim = f"{row.claim:6.3f} {row.measured:6.3f} {row.claim_error:5.3f}"
+        elif row.name != "plain":
+            claim = f"{'-':>6} {row.measured:6.3f} {'-':>5}"
+        print(
+            f"{row.name:<30} {row.wall:6.2f} {row.wall_ratio:6.2f} {row.cpu:6.2f} "
+            f"{row.cpu_ratio:6.2f} {row.fe_per_sample:6.2f} {row.activation:5.3f} "
+            f"{row.accuracy:5.3f} {reach} {row.reached:>2}/{row.seeds:<2} {claim}"
+        )
+
+
+def goal_check(rows: dict[str, Row], target_rate: float) -> bool:
+    """Print each part of the goal for the default mode; True when all hold."""
+    plain, ast = rows["plain"], rows[DEFAULT]
+    checks = [
+        (
+            f"accuracy {ast.accuracy:.3f} >= plain {plain.accuracy:.3f} - {GOAL_ACCURACY_LOSS:.3f}",
+            ast.accuracy >= plain.accuracy - GOAL_ACCURACY_LOSS - 1e-9,
+        ),
+        (
+            f"training time {ast.wall_ratio:.2f}x plain <= {GOAL_TIME_RATIO:.2f}x",
+            ast.wall_ratio <= GOAL_TIME_RATIO,
+        ),
+        (
+            f"time to plain's final - 1 point {ast.reach_ratio:.2f}x plain's <= "
+            f"{GOAL_TIME_TO_ACCURACY_RATIO:.2f}x",
+            ast.reach_ratio <= GOAL_TIME_TO_ACCURACY_RATIO,
+        ),
+        (
+            f"energy claim |error| {_fmt(ast.claim_error)} <= {GOAL_CLAIM_ERROR:.2f}",
+            ast.claim_error is not None and ast.claim_error <= GOAL_CLAIM_ERROR,
+        ),
+        (
+            f"activation {ast.activation:.3f} within {GOAL_ACTIVATION_ERROR:.2f} of "
+            f"{target_rate:.2f}",
+            abs(ast.activation - target_rate) <= GOAL_ACTIVATION_ERROR,
+        ),
+    ]
+    for text, ok in checks:
+        print(f"  [{'x' if ok else ' '}] {text}")
+    met = all(ok for _, ok in checks)
+    print(f"goal met: {'yes' if met else 'no'}")
+    return met
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def bench_config(args: argparse.Namespace, package: Any) -> dict[str, Any]:
+    """Run every method on one configuration, print its table and goal check."""
+    methods = list(engine_methods())
+    methods.insert(3, INFOBATCH)
+    if package is not None:
+        methods.append(REFERENCE)
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",")]
+        methods = [m for m in methods if m in ("plain", DEFAULT) or any(w in m for w in wanted)]
+
+    # Untimed warm-up run: first-call costs (allocator, kernels, data cache) hit nobody.
+    warm = argparse.Namespace(**{**vars(args), "epochs": 1})
+    run_interleaved({"warm-up": EngineRun(warm, 0, {}, True)})
+
+    results: dict[str, list[Run]] = {m: [] for m in methods}
+    for seed in range(args.seeds):
+        runners: dict[str, Any] = {}
+        for name in methods:
+            if name == INFOBATCH:
+                runners[name] = InfoBatchRunner(args, seed)
+            elif name != REFERENCE:
+                ast, baseline = engine_methods()[name]
+                runners[name] = EngineRun(args, seed, ast, baseline)
+        runs = run_interleaved(runners)
+        if REFERENCE in methods:  # the package's own loop runs whole, after the others
+            runs[REFERENCE] = run_reference(args, seed, package)
+        for name in methods:
+            results[name].append(runs[name])
+            print(
+                f"  seed {seed} {name:<32} {runs[name].seconds:7.2f} s  "
+                f"acc {runs[name].accuracy:.3f}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    target_rate = default_ast()["target_activation_rate"]
+    print()
+    print(
+        f"engine benchmark: {args.dataset} / {args.model}"
+        + (f" {args.image_size}px" if args.model not in BUILTIN_MODELS else "")
+        + f", {args.epochs} epochs, batch {args.batch_size}, lr {args.lr}, "
+        f"{args.seeds} seeds (median), {args.threads} thread(s), torch {torch.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} cpus"
+    )
+    print(f"default AST settings: {_settings_line(default_ast())}")
+    rows = {name: summarise(name, runs, results["plain"]) for name, runs in results.items()}
+    print_table(list(rows.values()))
+    if REFERENCE in results:
+        claims = [r.extra["claimed_energy_savings_percent"] for r in results[REFERENCE]]
+        print(f"reference trainer's own 'energy savings' claim (median): {_median(claims):.1f} %")
+    met = goal_check(rows, target_rate)
+    return {
+        "args": vars(args),
+        "goal_met": met,
+        "rows": {name: asdict(row) for name, row in rows.items()},
+        "runs": {name: [asdict(r) for r in runs] for name, runs in results.items()},
+    }
+
+
+def _settings_line(ast: dict[str, Any]) -> str:
+    keys = (
+        "selection",
+        "target_activation_rate",
+        "warmup_epochs",
+        "anneal_fraction",
+        "min_keep_probability",
+        "pack_selected",
+    )
+    return ", ".join(f"{k} {ast[k]}" for k in keys)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", default="mnist1d")
-    parser.add_argument("--model", default="cnn")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--config", default="mnist1d-cnn", choices=[*CONFIGS, "all"])
+    parser.add_argument("--dataset", help="override the configuration's data set")
+    parser.add_argument("--model", help="override the configuration's model")
+    parser.add_argument("--image-size", type=int, help="override the configuration's")
+    parser.add_argument("--epochs", type=int, help="override the configuration's")
+    parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reference-path", default="/tmp/astref")
     parser.add_argument("--json", help="also write the raw per-seed results here")
     parser.add_argument(
-        "--only", help="comma-separated substrings: run only matching methods (plus plain)"
+        "--only",
+        help="comma-separated substrings: run only matching methods (plus plain and the default)",
     )
     args = parser.parse_args(argv)
 
@@ -214,87 +496,29 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
     package = import_reference(args.reference_path)
-    methods = list(engine_methods())
     if package is None:
         print(
             f"note: adaptive_sparse_training not importable from {args.reference_path!r} "
-            "or sys.path; skipping the reference row"
+            "or sys.path; skipping its row"
         )
-    else:
-        methods.append("reference AdaptiveSparseTrainer 0.40")
-
-    if args.only:
-        wanted = [w.strip() for w in args.only.split(",")]
-        methods = [m for m in methods if m == "plain" or any(w in m for w in wanted)]
-
-    # Untimed warm-up run: first-call costs (allocator, kernels, data cache) hit nobody.
-    warm = argparse.Namespace(**{**vars(args), "epochs": 1})
-    run_engine(warm, 0, {}, True)
-
-    results: dict[str, list[Run]] = {m: [] for m in methods}
-    for seed in range(args.seeds):
-        for name in methods:
-            if name.startswith("reference"):
-                run = run_reference(args, seed, package)
-            else:
-                ast, baseline = engine_methods()[name]
-                run = run_engine(args, seed, ast, baseline)
-            results[name].append(run)
-            print(
-                f"  seed {seed} {name:<38} {run.seconds:7.2f} s  acc {run.accuracy:.3f}",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    plain = results["plain"]
-    targets = [r.accuracy - 0.01 for r in plain]
-    plain_wall = _median([r.seconds for r in plain])
-    plain_cpu = _median([r.cpu_seconds for r in plain])
-    print()
-    print(
-        f"engine benchmark: {args.dataset} / {args.model}, {args.epochs} epochs "
-        f"({args.warmup} warmup), batch {args.batch_size}, lr {args.lr}, "
-        f"{args.seeds} seeds (median), {args.threads} thread(s), torch {torch.__version__}, "
-        f"{platform.machine()}, {os.cpu_count()} cpus"
-    )
-    header = (
-        f"{'method':<30} {'wall s':>6} {'xplain':>6} {'cpu s':>6} {'xplain':>6} "
-        f"{'FE/smp':>6} {'activ':>5} {'acc':>5} {'t->acc wall/cpu s':>18}"
-    )
-    print(header)
-    print("-" * len(header))
-    raw: dict[str, Any] = {}
-    for name in methods:
-        runs = results[name]
-        wall = _median([r.seconds for r in runs])
-        cpu = _median([r.cpu_seconds for r in runs])
-        reach_wall = [time_to(r.curve, t, 0) for r, t in zip(runs, targets, strict=True)]
-        reach_cpu = [time_to(r.curve, t, 1) for r, t in zip(runs, targets, strict=True)]
-        reached = sum(math.isfinite(x) for x in reach_wall)
-        if reached * 2 > len(runs):
-            reach = f"{statistics.median(reach_wall):.1f}/{statistics.median(reach_cpu):.1f}"
-        else:
-            reach = "not reached"
-        reach += f" {reached}/{len(runs)}"
-        activations = [r.activation for r in runs if r.activation is not None]
-        activation = _median(activations) if activations else 1.0
-        short = name.replace("reference AdaptiveSparseTrainer", "reference AST trainer")
+    names = list(CONFIGS) if args.config == "all" else [args.config]
+    report: dict[str, Any] = {}
+    for name in names:
+        dataset, model, image_size, epochs = CONFIGS[name]
+        config_args = argparse.Namespace(**vars(args))
+        config_args.dataset = args.dataset or dataset
+        config_args.model = args.model or model
+        config_args.image_size = args.image_size or image_size
+        config_args.epochs = args.epochs or epochs
+        print(f"\n== {name}", flush=True)
+        report[name] = bench_config(config_args, package)
+    if len(names) > 1:
         print(
-            f"{short:<30} {wall:6.2f} {wall / plain_wall:6.2f} {cpu:6.2f} {cpu / plain_cpu:6.2f} "
-            f"{_median([r.fe_per_sample for r in runs]):6.2f} {activation:5.3f} "
-            f"{_median([r.accuracy for r in runs]):5.3f} {reach:>18}"
+            "\ngoal met: "
+            + ", ".join(f"{name} {'yes' if report[name]['goal_met'] else 'no'}" for name in names)
         )
-        raw[name] = [vars(r) for r in runs]
-    if package is not None:
-        claims = [r.extra["claimed_energy_savings_percent"] for r in results[methods[-1]]]
-        print(f"\nreference trainer's own 'energy savings' claim (median): {_median(claims):.1f} %")
-    savings = [r.extra["energy_savings"] for r in results["ast threshold 0.40"]]
-    print(
-        f"engine's energy_savings for 'ast threshold 0.40' (median, estimated from "
-        f"measured time): {_median(savings):.3f}"
-    )
     if args.json:
-        Path(args.json).write_text(json.dumps({"args": vars(args), "runs": raw}, indent=1))
+        Path(args.json).write_text(json.dumps(report, indent=1, default=str))
     return 0
 
 

@@ -14,6 +14,7 @@ CHOICE_LABELS = {
     "local": "This hub's workers (CPU)",
     "kaggle": "Kaggle (your account)",
     "huggingface": "Hugging Face Jobs (your account)",
+    "importance": "Importance sampling, unbiased (default)",
     "threshold": "Threshold (PI controller)",
     "topk": "Top-k per batch",
     "random": "Random subset (control)",

@@ -22,6 +22,7 @@ MODULES = (
     "contract",
     "config",
     "gate",
+    "sampling",
     "accounting",
     "vision",
     "data",

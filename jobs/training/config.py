@@ -9,12 +9,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
 
-SELECTION_MODES = ("threshold", "topk", "random")
+SELECTION_MODES = ("importance", "threshold", "topk", "random")
+# Modes that draw a whole epoch's rows up front rather than gating batch by batch.
+SAMPLED_MODES = ("importance", "random")
 SCORING_MODES = ("fresh", "stale")
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -23,22 +26,38 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 class ASTConfig:
     """Settings of the adaptive sparse training gate.
 
-    ``selection``: ``threshold`` (PI-controlled threshold on a normalised score),
-    ``topk`` (exact fraction per batch) or ``random`` (a random subset of the target size,
-    the control that any selection method must beat).
-    ``scoring``: ``fresh`` runs a no-grad selection forward on every batch; ``stale`` reuses
-    each sample's loss/entropy from its last forward and refreshes all scores with a full
-    selection pass only every ``stale_refresh_every`` epochs.
-    ``pack_selected``: gather selected rows into full ``batch_size`` training steps (fewer,
-    fuller steps: the per-step overhead is paid once per batch of trained rows) instead of
-    one small step per scored batch.
+    ``selection``: ``importance`` (the default: each epoch keeps every row with a
+    probability that grows with its last loss, and weights the kept rows by 1/probability
+    so the gradient stays unbiased; see ``sampling.py``), ``threshold`` (PI-controlled
+    threshold on a normalised score), ``topk`` (exact fraction per batch) or ``random`` (the
+    ``importance`` draw with one probability for every row: the control that any selection
+    method must beat).
+    ``anneal_fraction``: the last ``round(anneal_fraction x epochs)`` epochs train on every
+    row again, in every mode, so the run ends on the full data's gradient.
+    ``min_keep_probability``: ``importance`` only; no row is kept with a lower probability,
+    which bounds its weight at 1/min_keep_probability.
+    ``pack_selected``: train the selected rows in full ``batch_size`` steps (fewer, fuller
+    steps: the per-step overhead is paid once per batch of trained rows) instead of one
+    small step per batch of the data order.
+    ``scale_learning_rate``: ``importance``/``random`` with packing; sampled epochs scale
+    the learning rate for the larger batch each packed step stands for (``Trainer`` says
+    how).
+    ``scoring``, ``stale_refresh_every`` and ``entropy_weight`` apply to the batch-gated
+    modes (``threshold``, ``topk``); ``importance`` scores rows from their own training
+    forward, with no extra pass. ``scoring``: ``fresh`` runs a no-grad selection forward on
+    every batch; ``stale`` reuses each sample's loss/entropy from its last forward and
+    refreshes all scores with a full selection pass only every ``stale_refresh_every``
+    epochs.
     """
 
     enabled: bool = True
-    target_activation_rate: float = 0.40
+    target_activation_rate: float = 0.50
     entropy_weight: float = 0.30
     warmup_epochs: int = 1
-    selection: str = "threshold"
+    selection: str = "importance"
+    anneal_fraction: float = 0.125
+    min_keep_probability: float = 0.1
+    scale_learning_rate: bool = True
     kp: float = 1.5
     ki: float = 0.15
     min_activation: float = 0.05
@@ -53,6 +72,10 @@ class ASTConfig:
             raise ConfigError("ast.entropy_weight must be in [0, 1]")
         if self.warmup_epochs < 0:
             raise ConfigError("ast.warmup_epochs must be >= 0")
+        if not 0.0 <= self.anneal_fraction < 1.0:
+            raise ConfigError("ast.anneal_fraction must be in [0, 1)")
+        if not 0.0 < self.min_keep_probability <= 1.0:
+            raise ConfigError("ast.min_keep_probability must be in (0, 1]")
         if self.selection not in SELECTION_MODES:
             raise ConfigError(f"ast.selection must be one of {', '.join(SELECTION_MODES)}")
         if self.scoring not in SCORING_MODES:
@@ -63,6 +86,14 @@ class ASTConfig:
             raise ConfigError("ast.min_activation must be in [0, target_activation_rate]")
         if self.stale_refresh_every < 1:
             raise ConfigError("ast.stale_refresh_every must be >= 1")
+
+    def anneal_epochs(self, epochs: int) -> int:
+        """How many final epochs train on every row (half rounds up: 4 epochs -> 1)."""
+        return math.floor(self.anneal_fraction * epochs + 0.5)
+
+    def gates(self, epoch: int, epochs: int) -> bool:
+        """Whether the gate selects rows in this (0-based) epoch."""
+        return self.warmup_epochs <= epoch < epochs - self.anneal_epochs(epochs)
 
 
 @dataclass

@@ -63,8 +63,8 @@ class SignificanceGate:
     the target. The controller starts from the normal quantile of the target (feed-forward),
     so it only has to correct for the score distribution's skew.
     ``topk`` mode: the exact target fraction of each batch, highest scores first.
-    ``random`` mode: a uniformly random subset of the same size (the control).
-    Every mode honours the ``min_activation`` floor.
+    Both honour the ``min_activation`` floor. (``importance`` and ``random`` select a whole
+    epoch at a time: ``sampling.py``.)
     """
 
     def __init__(self, config: ASTConfig, num_classes: int, seed: int = 0) -> None:
@@ -76,27 +76,15 @@ class SignificanceGate:
         self.threshold = self.feed_forward
         self.generator = torch.Generator().manual_seed(seed)
 
-    @property
-    def needs_scores(self) -> bool:
-        return self.config.selection != "random"
-
     def _count(self, batch_size: int, fraction: float) -> int:
         floor = math.ceil(self.config.min_activation * batch_size)
         # Two rows at least: BatchNorm layers cannot train on a single row.
         return min(batch_size, max(round(fraction * batch_size), floor, 2))
 
-    def select(
-        self, loss: torch.Tensor | None, entropy: torch.Tensor | None, batch_size: int
-    ) -> torch.Tensor:
+    def select(self, loss: torch.Tensor, entropy: torch.Tensor, batch_size: int) -> torch.Tensor:
         """Boolean mask (on the CPU) of the rows to train on."""
         mode = self.config.selection
         target = self.config.target_activation_rate
-        if mode == "random":
-            k = self._count(batch_size, target)
-            mask = torch.zeros(batch_size, dtype=torch.bool)
-            mask[torch.randperm(batch_size, generator=self.generator)[:k]] = True
-            return mask
-        assert loss is not None and entropy is not None
         score = significance(
             loss.cpu(), entropy.cpu(), self.config.entropy_weight, self.num_classes
         )

@@ -13,6 +13,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +24,7 @@ import torch.nn.functional as F
 from . import ENGINE_VERSION
 from .accounting import EnergyLedger, EnergyMeter, WorkCounters, compute_savings
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import TrainingConfig, load_config
+from .config import SAMPLED_MODES, TrainingConfig, load_config
 from .data import load_dataset, resize_images
 from .errors import ConfigError
 from .gate import SignificanceGate, loss_and_entropy
@@ -36,6 +37,7 @@ from .outputs import (
     save_weights,
     write_json,
 )
+from .sampling import ImportanceSampler
 
 EVAL_BATCH = 1024
 DEVICE_DATA_LIMIT_BYTES = 2**30
@@ -105,6 +107,7 @@ class Trainer:
         self.mode_sensitive = _has_mode_dependent_layers(self.model)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
         self.gate = SignificanceGate(cfg.ast, self.data.num_classes, seed=cfg.seed)
+        self.sampler = ImportanceSampler(cfg.ast, seed=cfg.seed)
         self.counters = WorkCounters()
         self.ledger = EnergyLedger()
         self.meter = EnergyMeter(self.device, cfg.device_power_watts)
@@ -118,6 +121,7 @@ class Trainer:
         self.wall_before = 0.0
         self.after_warmup = [0, 0]  # samples seen, activated once the gate is on
         self.val_history: list[float] = []
+        self.summary: dict[str, Any] | None = None
         # Small data sets live on the device (no per-batch copies); large ones stay in host
         # memory and go over batch by batch.
         on_device = self.data.x_train.numel() * 4 <= DEVICE_DATA_LIMIT_BYTES
@@ -162,6 +166,7 @@ class Trainer:
             "optimizer": self.optimizer.state_dict(),
             "scaler": self.scaler.state_dict(),
             "gate": self.gate.state_dict(),
+            "sampler": self.sampler.state_dict(),
             "counters": self.counters.to_dict(),
             "ledger": self.ledger.state_dict(),
             "after_warmup": list(self.after_warmup),
@@ -180,6 +185,7 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.scaler.load_state_dict(state["scaler"])
         self.gate.load_state_dict(state["gate"])
+        self.sampler.load_state_dict(state["sampler"])
         self.counters = WorkCounters(**state["counters"])
         self.ledger.load_state_dict(state["ledger"])
         self.after_warmup = list(state["after_warmup"])
@@ -194,9 +200,19 @@ class Trainer:
 
     def run(self) -> dict[str, Any]:
         """Train (resuming from the last checkpoint if any) and return the summary."""
+        for _ in self.epochs():
+            pass
+        assert self.summary is not None
+        return self.summary
+
+    def epochs(self) -> Iterator[dict[str, Any]]:
+        """Train epoch by epoch, yielding each epoch's metric line; ``summary`` is set (and
+        written) once the generator is exhausted. The benchmark interleaves several runs'
+        epochs this way, so a slow spell on a shared machine hits all of them alike."""
         cfg = self.config
         self._started = time.perf_counter()
         self._resume()
+        self._first_epoch = self.epochs_done
         self.writer.truncate_after(self.epochs_done)
         write_json(self.out_dir / CONFIG_FILE, cfg.to_dict())
         write_json(self.out_dir / AST_CONFIG_FILE, self._ast_config())
@@ -215,15 +231,17 @@ class Trainer:
                 self.val_history.append(val_accuracy)
                 self.epochs_done = epoch + 1
                 epochs_this_session += 1
-                self.writer.emit(self._metric(train_loss, val_accuracy, rate, epochs_this_session))
+                metric = self._metric(train_loss, val_accuracy, rate, epochs_this_session)
+                self.writer.emit(metric)
                 if cfg.checkpoint:
                     save_checkpoint(self.out_dir, self._state())
                 if self.stop_event.is_set():
                     status = "terminated" if self.epochs_done < cfg.epochs else status
                     break
+                yield metric
         finally:
             self.meter.close()
-        return self._finish(status)
+        self.summary = self._finish(status)
 
     def _stale_refresh(self, epoch: int) -> bool:
         """Stale scoring re-scores every row with a selection pass every N gated epochs."""
@@ -232,41 +250,61 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> tuple[float, float] | None:
         cfg, ast = self.config, self.config.ast
-        gated = not self.is_baseline and epoch >= ast.warmup_epochs
-        stale = ast.scoring == "stale" and gated and self.gate.needs_scores
-        record = ast.scoring == "stale" and not self.is_baseline
+        gated = not self.is_baseline and ast.gates(epoch, cfg.epochs)
+        # importance and random draw the whole epoch's rows up front (sampling.py);
+        # threshold and topk gate each batch (gate.py).
+        importance = not self.is_baseline and ast.selection in SAMPLED_MODES
+        batch_gated = gated and not importance
+        stale = ast.scoring == "stale" and batch_gated
+        self._record = importance or (ast.scoring == "stale" and not self.is_baseline)
+        self._record_entropy = self._record and not importance
+        self._set_learning_rate(gated and importance)
         refresh = stale and self._stale_refresh(epoch)
         n = len(self.train_y)
         # Data order depends only on seed and epoch: identical for every method, and
         # identical after a resume.
         order = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+        weights: torch.Tensor | None = None
+        keep: torch.Tensor | None = None
+        self.meter.start()  # the draw is part of the training cost
+        if gated and importance:
+            keep, weights = self.sampler.draw(self.stored_loss)
+            if ast.pack_selected:
+                # Drawn up front and trained in full batches: steps keep plain training's
+                # shape, and there are fewer of them.
+                order, keep = order[keep[order]], None
         fe_before = self.counters.forward_equivalents
         self._loss_sum = torch.zeros((), device=self.device)
-        self._record = record
         trained_before = self.counters.samples_activated
         seen = 0
-        pack = gated and ast.pack_selected
+        pack = batch_gated and ast.pack_selected
         pending: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []
         pending_rows = 0
-        self.meter.start()
-        for start in range(0, n, cfg.batch_size):
+        for start in range(0, len(order), cfg.batch_size):
             if self.stop_event.is_set():
-                self._book_training(*self.meter.stop(), calibrate=False)
+                self._book_training(fe_before, epoch, *self.meter.stop())
                 return None
             idx = order[start : start + cfg.batch_size]
             rows_at = idx.to(self.train_x.device)
             x = self.train_x[rows_at].to(self.device, non_blocking=True)
             y = self.train_y[rows_at].to(self.device, non_blocking=True)
-            batch = len(idx)
-            if gated:
-                rows = self._select(idx, x, y, stale and not refresh, record)
+            # Rows this batch stands for: with up-front sampling, the kept rows stand for
+            # all n in proportion, so a stopped epoch books only the part it covered.
+            covered = (start + len(idx)) * n // len(order) - start * n // len(order)
+            if batch_gated or keep is not None:
+                if keep is not None:
+                    rows = keep[idx]
+                else:
+                    rows = self._select(idx, x, y, stale and not refresh, self._record)
                 x, y, idx = x[rows.to(self.device)], y[rows.to(self.device)], idx[rows]
-                self.after_warmup[0] += batch
+            if gated:
+                self.after_warmup[0] += covered
                 self.after_warmup[1] += len(idx)
-            self.counters.samples_seen += batch
-            seen += batch
+            self.counters.samples_seen += covered
+            seen += covered
             if not pack:
-                self._optimise(x, y, idx)
+                batch_weights = None if weights is None else weights[idx].to(self.device)
+                self._optimise(x, y, idx, batch_weights)
                 continue
             # Packing: selected rows wait until they fill a whole batch, so each sparse step
             # runs at full-batch efficiency (small batches pay the per-step overhead of the
@@ -286,37 +324,70 @@ class Trainer:
             self._optimise(px, py, pidx)
         trained = self.counters.samples_activated - trained_before
         loss_sum = self._loss_sum
-        seconds, cpu_seconds, kwh = self.meter.stop()
-        self._book_training(seconds, cpu_seconds, kwh, calibrate=not gated)
-        if not gated:
-            self.ledger.calibration_fe += self.counters.forward_equivalents - fe_before
+        self._book_training(fe_before, epoch, *self.meter.stop())
+        if gated and importance:
+            self.sampler.record(trained / max(n, 1))
         return float(loss_sum) / max(trained, 1), trained / max(seen, 1)
 
-    def _book_training(
-        self, seconds: float, cpu_seconds: float, kwh: float, *, calibrate: bool
-    ) -> None:
-        self.ledger.train_seconds += seconds
-        self.ledger.train_cpu_seconds += cpu_seconds
-        self.ledger.train_kwh += kwh
-        if calibrate:
-            self.ledger.calibration_kwh += kwh
+    def _set_learning_rate(self, sampled: bool) -> None:
+        """Plain rate, or the rate scaled for a packed importance-sampled epoch.
 
-    def _optimise(self, x: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> None:
-        """One optimizer step on exactly these rows: the only forward that builds a graph."""
+        A packed batch's weighted gradient estimates the mean over the 1/target times as
+        many rows it was drawn from: it is a larger batch, and the scaling rules for a
+        larger batch apply (square root for Adam and AdamW, linear for SGD). Without it the
+        run takes ``target`` times the steps at the old step size and falls behind.
+        """
+        cfg, ast = self.config, self.config.ast
+        factor = 1.0
+        if sampled and ast.pack_selected and ast.scale_learning_rate:
+            power = 1.0 if cfg.optimizer == "sgd" else 0.5
+            factor = (1.0 / ast.target_activation_rate) ** power
+        for group in self.optimizer.param_groups:
+            group["lr"] = cfg.learning_rate * factor
+
+    def _book_training(
+        self, fe_before: int, epoch: int, seconds: float, cpu_seconds: float, kwh: float
+    ) -> None:
+        # The first epoch of a session carries the start-up costs: it is not used to price
+        # the work AST skipped (accounting.EnergyLedger says why).
+        self.ledger.book_epoch(
+            seconds,
+            cpu_seconds,
+            kwh,
+            epoch=epoch,
+            fe=self.counters.forward_equivalents - fe_before,
+            steady=epoch > self._first_epoch,
+        )
+
+    def _optimise(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        idx: torch.Tensor,
+        weights: torch.Tensor | None = None,
+    ) -> None:
+        """One optimizer step on exactly these rows: the only forward that builds a graph.
+
+        ``weights`` (importance sampling): each row's loss counts 1/keep-probability times.
+        The weighted *mean* keeps the gradient's scale that of plain training, so the
+        learning rate means the same in both.
+        """
         if self.mode_sensitive or not self.model.training:
             self.model.train()
         self.optimizer.zero_grad(set_to_none=True)
         with self._autocast():
             logits = self.model(x)
         per_row = F.cross_entropy(logits.float(), y, reduction="none")
-        self.scaler.scale(per_row.mean()).backward()
+        loss = per_row.mean() if weights is None else (per_row * weights).sum() / weights.sum()
+        self.scaler.scale(loss).backward()
         self.scaler.step(self.optimizer)
         self.scaler.update()
         if self._record:
             # The training forward scored these rows for free (before this step).
-            loss_i, entropy_i = loss_and_entropy(logits.detach(), y)
-            self.stored_loss[idx] = loss_i.cpu()
-            self.stored_entropy[idx] = entropy_i.cpu()
+            self.stored_loss[idx] = per_row.detach().to(self.stored_loss.device)
+            if self._record_entropy:
+                _, entropy_i = loss_and_entropy(logits.detach(), y)
+                self.stored_entropy[idx] = entropy_i.cpu()
         k = len(y)
         self._loss_sum += per_row.detach().sum()
         self.counters.train_forwards += k
@@ -329,8 +400,6 @@ class Trainer:
     ) -> torch.Tensor:
         """Boolean mask (CPU) of the batch rows to train on."""
         batch = len(idx)
-        if not self.gate.needs_scores:
-            return self.gate.select(None, None, batch)
         if use_stored and not torch.isnan(self.stored_loss[idx]).any():
             return self.gate.select(self.stored_loss[idx], self.stored_entropy[idx], batch)
         # Eval mode: scoring must not update BatchNorm statistics or draw dropout masks.
@@ -369,7 +438,6 @@ class Trainer:
         wall = self._wall()
         per_epoch = (time.perf_counter() - self._started) / epochs_this_session
         energy_savings, _ = self.ledger.energy_savings(self.counters, self.is_baseline)
-        gated = not self.is_baseline and self.epochs_done > cfg.ast.warmup_epochs
         return {
             "epoch": self.epochs_done,
             "epochs": cfg.epochs,
@@ -377,7 +445,7 @@ class Trainer:
             "train_loss": train_loss,
             "val_accuracy": val_accuracy,
             "activation_rate": rate,
-            "threshold": self.gate.threshold if not self.is_baseline else 0.0,
+            "threshold": self._threshold(),
             "compute_savings": compute_savings(self.counters),
             "energy_savings": energy_savings,
             "energy_kwh": self.ledger.total_kwh,
@@ -387,11 +455,27 @@ class Trainer:
             "train_seconds": self.ledger.train_seconds,
             "train_cpu_seconds": self.ledger.train_cpu_seconds,
             "eta_seconds": per_epoch * (cfg.epochs - self.epochs_done),
-            "phase": "baseline" if self.is_baseline else ("ast" if gated else "warmup"),
+            "phase": self._phase(self.epochs_done - 1),
             "energy_source": self.meter.source,
             "forward_equivalents": self.counters.forward_equivalents,
             "baseline_forward_equivalents": self.counters.baseline_forward_equivalents,
         }
+
+    def _threshold(self) -> float:
+        if self.is_baseline:
+            return 0.0
+        if self.config.ast.selection in SAMPLED_MODES:
+            return self.sampler.threshold
+        return self.gate.threshold
+
+    def _phase(self, epoch: int) -> str:
+        """baseline; or warmup, ast, anneal (full data again at the end) for an AST run."""
+        ast, epochs = self.config.ast, self.config.epochs
+        if self.is_baseline:
+            return "baseline"
+        if epoch < ast.warmup_epochs:
+            return "warmup"
+        return "ast" if ast.gates(epoch, epochs) else "anneal"
 
     def _ast_config(self) -> dict[str, Any]:
         out = self.config.to_dict()["ast"]
