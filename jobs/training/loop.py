@@ -83,6 +83,9 @@ class Trainer:
             torch.set_num_threads(cfg.num_threads)
         self.device = resolve_device(cfg.device)
         self.use_amp = cfg.amp and self.device.type == "cuda"
+        # float16 autocast with loss scaling on CUDA; tests drive the same code on the CPU
+        # with bfloat16 (tests/training/test_amp_path.py).
+        self.amp_dtype = torch.float16
 
         seed_everything(cfg.seed)
         self.data = load_dataset(
@@ -105,7 +108,7 @@ class Trainer:
         ).to(self.device)
         self.optimizer = self._make_optimizer()
         self.mode_sensitive = _has_mode_dependent_layers(self.model)
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.use_amp)
         self.gate = SignificanceGate(cfg.ast, self.data.num_classes, seed=cfg.seed)
         self.sampler = ImportanceSampler(cfg.ast, seed=cfg.seed)
         self.counters = WorkCounters()
@@ -150,7 +153,7 @@ class Trainer:
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.use_amp:
-            return torch.autocast(device_type="cuda", dtype=torch.float16)
+            return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
         return contextlib.nullcontext()
 
     # -- checkpoints --------------------------------------------------------------------
