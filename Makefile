@@ -72,7 +72,7 @@ bench-engine: $(DEV)
 	# The reference package, without its dependencies (they would pull a CUDA torch).
 	test -d var/astref || $(BIN)/python -m pip install --quiet --target var/astref --no-deps \
 		adaptive-sparse-training==1.0.1 tqdm
-	$(BIN)/python bench/engine.py --reference-path var/astref
+	$(BIN)/python bench/engine.py --config all --reference-path var/astref
 
 bench-jobs: $(DEV)
 	$(BIN)/python bench/jobs_throughput.py

@@ -417,7 +417,8 @@ def bench_config(args: argparse.Namespace, package: Any) -> dict[str, Any]:
     methods.insert(3, INFOBATCH)
     if not args.old_modes:
         methods = [m for m in methods if not m.startswith("old:")]
-    if package is not None:
+    if package is not None and args.model in BUILTIN_MODELS:
+        # Its trainer is fed the engine's tensors as they load, unresized: mlp/cnn only.
         methods.append(REFERENCE)
     if args.only:
         wanted = [w.strip() for w in args.only.split(",")]
