@@ -121,3 +121,18 @@ def test_comparison_for_another_run_is_rejected():
     other = compare_runs(make_run(id=99), None, PRICES)
     with pytest.raises(ValueError, match="comparison is for run 99"):
         render_model_card(run, other)
+
+
+def test_research_card_describes_importance_sampling_when_the_run_used_it():
+    run = make_run(id=12)
+    run.config["ast"].update(
+        selection="importance",
+        anneal_fraction=0.125,
+        min_keep_probability=0.1,
+        scale_learning_rate=True,
+    )
+    research = _card(run, template="research").markdown
+    assert "inverse of that probability" in research and "unbiased estimate" in research
+    assert "12.5% of the epochs train on every sample" in research
+    assert "the learning rate scaled for the larger batch" in research
+    assert "entropy weight" not in research  # the batch-gated modes' wording is not used
