@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 # Submodules load on first use (PEP 562): `python -m jobs.training` can then reject a bad
 # command line or config before paying torch's start-up time.

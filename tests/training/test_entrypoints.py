@@ -35,7 +35,7 @@ def test_engine_imports_without_django():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1.0.0"
+    assert result.stdout.strip() == "1.1.0"
 
 
 def test_bundled_script_runs_in_fresh_subprocess_and_writes_outputs(tmp_path):
