@@ -306,8 +306,9 @@ class Trainer:
             self.counters.samples_seen += covered
             seen += covered
             if not pack:
-                batch_weights = None if weights is None else weights[idx].to(self.device)
-                self._optimise(x, y, idx, batch_weights)
+                if self._trainable(len(idx)):
+                    batch_weights = None if weights is None else weights[idx].to(self.device)
+                    self._optimise(x, y, idx, batch_weights)
                 continue
             # Packing: selected rows wait until they fill a whole batch, so each sparse step
             # runs at full-batch efficiency (small batches pay the per-step overhead of the
@@ -320,9 +321,7 @@ class Trainer:
                 self._optimise(px[:b], py[:b], pidx[:b])
                 pending = [(px[b:], py[b:], pidx[b:])] if pending_rows > b else []
                 pending_rows -= b
-        # A single leftover row cannot train a model with BatchNorm; it is dropped (and not
-        # counted as trained) rather than crash the run.
-        if pending_rows >= 2 or (pending_rows == 1 and not self.mode_sensitive):
+        if self._trainable(pending_rows):
             px, py, pidx = (torch.cat(parts) for parts in zip(*pending, strict=True))
             self._optimise(px, py, pidx)
         trained = self.counters.samples_activated - trained_before
@@ -331,6 +330,13 @@ class Trainer:
         if gated and importance:
             self.sampler.record(trained / max(n, 1))
         return float(loss_sum) / max(trained, 1), trained / max(seen, 1)
+
+    def _trainable(self, rows: int) -> bool:
+        """Whether a step on this many rows can run. A sampled epoch's last batch (or an
+        unpacked batch that kept nothing) may hold no row, or one, and a single row cannot
+        train a model with BatchNorm: such a batch is skipped, and not counted as trained,
+        rather than crash the run."""
+        return rows >= 2 or (rows == 1 and not self.mode_sensitive)
 
     def _set_learning_rate(self, sampled: bool) -> None:
         """Plain rate, or the rate scaled for a packed importance-sampled epoch.

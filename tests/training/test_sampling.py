@@ -130,3 +130,24 @@ def test_fixed_per_epoch_costs_are_not_priced_as_skipped_work():
     savings, method = ledger.energy_savings(counters, is_baseline=False)
     assert savings == pytest.approx(1 - ledger.train_kwh / (ledger.train_kwh + 0.0125 * skipped))
     assert "marginal" in method
+
+
+@pytest.mark.parametrize("pack_selected", [True, False])
+def test_a_sampled_batch_of_one_row_or_none_is_skipped_for_batchnorm_models(
+    tmp_path, quiet, monkeypatch, pack_selected
+):
+    # Keep exactly one row of the sampled epoch: the packed epoch is then one batch of one
+    # row, and every unpacked batch but one keeps nothing.
+    def keep_one(self, stored_loss):
+        keep = torch.zeros(len(stored_loss), dtype=torch.bool)
+        keep[0] = True
+        return keep, torch.ones(len(stored_loss))
+
+    monkeypatch.setattr(ImportanceSampler, "draw", keep_one)
+    config = tiny_config(epochs=2, ast={"anneal_fraction": 0.0, "pack_selected": pack_selected})
+    trainer = Trainer(config, tmp_path, stream=quiet)
+    trainer.mode_sensitive = True  # as a model with BatchNorm or dropout is
+    summary = trainer.run()
+    assert summary["status"] == "completed"
+    assert summary["counters"]["samples_activated"] == summary["train_samples"]  # warmup only
+    assert not math.isnan(summary["final_val_accuracy"])
