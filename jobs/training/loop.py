@@ -324,6 +324,10 @@ class Trainer:
         if self._trainable(pending_rows):
             px, py, pidx = (torch.cat(parts) for parts in zip(*pending, strict=True))
             self._optimise(px, py, pidx)
+        if len(order) == 0:  # a draw that kept nothing still saw every row
+            self.counters.samples_seen += n
+            self.after_warmup[0] += n
+            seen = n
         trained = self.counters.samples_activated - trained_before
         loss_sum = self._loss_sum
         self._book_training(fe_before, epoch, *self.meter.stop())

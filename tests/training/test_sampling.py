@@ -151,3 +151,19 @@ def test_a_sampled_batch_of_one_row_or_none_is_skipped_for_batchnorm_models(
     assert summary["status"] == "completed"
     assert summary["counters"]["samples_activated"] == summary["train_samples"]  # warmup only
     assert not math.isnan(summary["final_val_accuracy"])
+
+
+def test_an_epoch_that_kept_no_row_still_counts_every_row_as_seen(tmp_path, quiet, monkeypatch):
+    monkeypatch.setattr(
+        ImportanceSampler,
+        "draw",
+        lambda self, stored_loss: (
+            torch.zeros(len(stored_loss), dtype=torch.bool),
+            torch.ones(len(stored_loss)),
+        ),
+    )
+    summary = train(tiny_config(epochs=2, ast={"anneal_fraction": 0.0}), tmp_path, stream=quiet)
+    n = summary["train_samples"]
+    assert summary["counters"]["samples_seen"] == 2 * n
+    assert summary["counters"]["samples_activated"] == n
+    assert summary["activation_rate_after_warmup"] == 0.0
