@@ -8,6 +8,8 @@ from asthub_site.query_params import int_param
 from asthub_site.serializers import IdField, StrictCharField, StrictSerializer
 from jobs import competitions
 from jobs.api import Pages, ScopedView
+from jobs.presenters.submission import present_submission_for_rest
+from jobs.serializers import RENAMED
 
 
 class SubmitRequestSerializer(StrictSerializer):
@@ -18,7 +20,10 @@ class SubmitRequestSerializer(StrictSerializer):
 
 
 class SubmissionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    """Documents the shape; the answer is the shared presenter's (jobs.presenters)."""
+
+    submission_id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text=RENAMED.format("submission_id"))
     job_id = serializers.IntegerField()
     competition = serializers.CharField()
     file_name = serializers.CharField()
@@ -31,16 +36,15 @@ class SubmissionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     scored_at = serializers.DateTimeField(allow_null=True)
 
+    def to_representation(self, submission):
+        return present_submission_for_rest(submission)
+
 
 class SubmissionPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = SubmissionSerializer(many=True)
-
-
-def submission_as_dict(submission) -> dict:
-    return SubmissionSerializer(submission).data
 
 
 class SubmissionListView(ScopedView):
@@ -74,11 +78,11 @@ class SubmissionListView(ScopedView):
         body = SubmitRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         submission = competitions.submit_to_competition(user=request.user, **body.validated_data)
-        return Response(submission_as_dict(submission), status=status.HTTP_201_CREATED)
+        return Response(present_submission_for_rest(submission), status=status.HTTP_201_CREATED)
 
 
 class SubmissionDetailView(ScopedView):
     @extend_schema(responses=SubmissionSerializer, summary="One submission and its score")
     def get(self, request, submission_id: int):
         submission = competitions.submission_for(request.user, submission_id)
-        return Response(submission_as_dict(submission))
+        return Response(present_submission_for_rest(submission))

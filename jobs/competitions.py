@@ -20,6 +20,7 @@ from accounts.services import use_credential
 from asthub_site.errors import Conflict, InvalidInput, NotFound
 from jobs import dispatch
 from jobs.artifacts import open_artifact
+from jobs.events import publish_event
 from jobs.models import CompetitionSubmission, JobStatus, SubmissionStatus
 from jobs.platforms.base import PlatformBusy
 from jobs.platforms.kaggle import competitions as kaggle
@@ -129,9 +130,11 @@ def check_submission(*, submission_id: int) -> float | None:
 
 
 def _finish(submission, status: str, *, score: str = "", reason: str = "") -> None:
-    CompetitionSubmission.objects.filter(pk=submission.pk, status=SubmissionStatus.PENDING).update(
-        status=status, public_score=score, failure_reason=reason, scored_at=timezone.now()
-    )
+    finished = CompetitionSubmission.objects.filter(
+        pk=submission.pk, status=SubmissionStatus.PENDING
+    ).update(status=status, public_score=score, failure_reason=reason, scored_at=timezone.now())
+    if finished:
+        transaction.on_commit(lambda: publish_event("submission", submission.pk))
 
 
 def latest_score(job) -> CompetitionSubmission | None:

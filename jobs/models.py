@@ -95,6 +95,13 @@ class TrainingJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(null=True, blank=True)
+    figures = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Derived from the metric points when one arrives or the run ends "
+        "(jobs.figures), so a read is one query.",
+    )
     # Remote runs: what the adapter keeps between polls (kernel version, log cursor), when
     # the next poll is due (later after a 429 or 5xx) and how many polls failed in a row.
     platform_state = models.JSONField(default=dict, blank=True)

@@ -10,8 +10,8 @@ from asthub_site.query_params import int_param
 from asthub_site.serializers import IdField, StrictBooleanField, StrictCharField, StrictSerializer
 from jobs.api import DOWNLOAD_DESCRIPTION, DOWNLOAD_RESPONSES, Pages, ScopedView
 from jobs.artifacts import download_response
-from jobs.models import Publication
-from jobs.publishing.services import publication_for, sync_model
+from jobs.presenters.publication import present_publication_for_rest
+from jobs.publishing.services import publication_for, publications_for, sync_model
 from jobs.spec import PLATFORMS
 
 
@@ -22,30 +22,6 @@ class SyncModelSerializer(StrictSerializer):
     source_ref = StrictCharField(max_length=300, required=False, allow_blank=True)
     target_ref = StrictCharField(max_length=300, required=False, allow_blank=True)
     private = StrictBooleanField(required=False, default=True)
-
-
-def publication_as_dict(publication: Publication) -> dict:
-    return {
-        "id": publication.pk,
-        "job_id": publication.job_id,
-        "from_platform": publication.source_platform,
-        "source_ref": publication.source_ref,
-        "to_platform": publication.target_platform,
-        "target_ref": publication.target_ref,
-        "private": publication.private,
-        "automatic": publication.automatic,
-        "status": publication.status,
-        "url": publication.url,
-        "published_ref": publication.published_ref,
-        "revision": publication.revision,
-        "files": [
-            {"name": item["name"], "size": item["size"], "sha256": item["sha256"]}
-            for item in publication.files
-        ],
-        "failure_reason": publication.failure_reason,
-        "created_at": publication.created_at,
-        "finished_at": publication.finished_at,
-    }
 
 
 class SyncModelView(ScopedView):
@@ -79,7 +55,7 @@ class SyncModelView(ScopedView):
         body = SyncModelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         publication = sync_model(user=request.user, **body.validated_data)
-        return Response(publication_as_dict(publication), status=status.HTTP_202_ACCEPTED)
+        return Response(present_publication_for_rest(publication), status=status.HTTP_202_ACCEPTED)
 
 
 class PublicationListView(ScopedView):
@@ -90,19 +66,16 @@ class PublicationListView(ScopedView):
         parameters=[OpenApiParameter("job_id", int, description="Only this job's")],
     )
     def get(self, request):
-        publications = Publication.objects.for_user(request.user)
-        job_id = int_param(request, "job_id")
-        if job_id is not None:
-            publications = publications.filter(job_id=job_id)
+        publications = publications_for(request.user, job_id=int_param(request, "job_id"))
         pages = Pages()
         page = pages.paginate_queryset(publications, request, view=self)
-        return pages.get_paginated_response([publication_as_dict(p) for p in page])
+        return pages.get_paginated_response([present_publication_for_rest(p) for p in page])
 
 
 class PublicationDetailView(ScopedView):
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="One publication and its status")
     def get(self, request, publication_id: int):
-        return Response(publication_as_dict(publication_for(request.user, publication_id)))
+        return Response(present_publication_for_rest(publication_for(request.user, publication_id)))
 
 
 class PublicationFileView(ScopedView):

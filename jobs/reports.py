@@ -2,12 +2,9 @@
 records, then compare runs, price them and write model cards."""
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from asthub_site.errors import InvalidInput
 from jobs.artifacts import store_artifacts
@@ -15,60 +12,8 @@ from jobs.models import JobStatus, ModelCard, TrainingJob
 from jobs.reporting.card import render_model_card
 from jobs.reporting.compare import Comparison, compare_runs
 from jobs.reporting.plots import render_plots
-from jobs.reporting.pricing import PriceSettings, RunCost, run_cost
-from jobs.reporting.records import RunRecord
-from jobs.selectors import job_for, metric_points
-
-
-def price_settings() -> PriceSettings:
-    return PriceSettings(
-        electricity_usd_per_kwh=settings.ELECTRICITY_USD_PER_KWH,
-        grid_kg_co2_per_kwh=settings.GRID_KG_CO2_PER_KWH,
-        local_device_watts=settings.LOCAL_DEVICE_WATTS,
-    )
-
-
-def run_record(job: TrainingJob) -> RunRecord:
-    return RunRecord(
-        id=job.pk,
-        name=job.name or f"job-{job.pk}",
-        platform=job.platform,
-        hardware=job.hardware,
-        dataset=job.dataset,
-        model=job.model,
-        is_baseline=job.is_baseline,
-        config=job.config,
-        engine_version=job.engine_version,
-        script_sha256=job.script_sha256,
-        status=job.status,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        metrics=metric_points(job),
-        summary=job.summary,
-        billed_seconds=billed_seconds(job),
-    )
-
-
-def billed_seconds(job: TrainingJob) -> float | None:
-    """HF Jobs bill the job's running time, start to end (so far, while it runs)."""
-    if job.platform != "huggingface":
-        return None
-    state = job.platform_state or {}
-    if not state.get("started_at"):
-        return None
-    started = datetime.fromisoformat(state["started_at"])
-    finished = datetime.fromisoformat(state["finished_at"]) if state.get("finished_at") else None
-    return max(((finished or timezone.now()) - started).total_seconds(), 0.0)
-
-
-def cost_so_far(job: TrainingJob) -> RunCost | None:
-    record = run_record(job)
-    if not record.metrics:
-        return None
-    try:
-        return run_cost(record, price_settings())
-    except ValueError:
-        return None
+from jobs.run_records import price_settings, run_record
+from jobs.selectors import job_for
 
 
 def compare(*, user, ast_run_id: int, baseline_run_id: int | None = None) -> Comparison:

@@ -56,25 +56,3 @@ def sweep_for(user, sweep_id) -> Sweep:
         return Sweep.objects.for_user(user).get(pk=int(sweep_id))
     except (Sweep.DoesNotExist, TypeError, ValueError):
         raise NotFound(f"No sweep {sweep_id}.") from None
-
-
-def progress_of(job: TrainingJob) -> dict | None:
-    """The latest epoch's figures, or None before the first epoch ends."""
-    point = latest_point(job)
-    if point is None:
-        return None
-    data = point.data
-    eta = data.get("eta_seconds")
-    return {
-        "epoch": data.get("epoch"),
-        "epochs": data.get("epochs", job.epochs),
-        "val_accuracy": data.get("val_accuracy"),
-        "train_loss": data.get("train_loss"),
-        "activation_rate": data.get("activation_rate"),
-        "threshold": data.get("threshold"),
-        "compute_savings": data.get("compute_savings"),
-        "energy_savings": data.get("energy_savings"),
-        "energy_kwh": data.get("energy_kwh"),
-        "eta_minutes": round(eta / 60, 2) if isinstance(eta, int | float) else None,
-        "updated_at": point.recorded_at,
-    }

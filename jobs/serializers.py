@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from asthub_site.serializers import IdField, StrictBooleanField, StrictSerializer
-from jobs.monitoring import progress_with_costs
+from jobs.presenters.job import present_job_for_rest
 
 
 class CancelRequestSerializer(StrictSerializer):
@@ -34,8 +34,15 @@ class ProgressSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+RENAMED = "Deprecated: the old name of {}, kept for one release (README, Renamed fields)."
+
+
 class JobSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    """Documents the job's shape; the answer itself is the shared presenter's
+    (jobs.presenters.job), the same fields MCP and the portal show."""
+
+    job_id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text=RENAMED.format("job_id"))
     name = serializers.CharField()
     status = serializers.CharField()
     platform = serializers.CharField()
@@ -48,14 +55,19 @@ class JobSerializer(serializers.Serializer):
     hardware = serializers.CharField()
     ast_config = serializers.DictField()
     is_baseline = serializers.BooleanField()
-    baseline_id = serializers.IntegerField(source="paired_with_id", allow_null=True)
+    baseline_job_id = serializers.IntegerField(allow_null=True)
+    baseline_id = serializers.IntegerField(
+        allow_null=True, help_text=RENAMED.format("baseline_job_id")
+    )
     sweep_id = serializers.IntegerField(allow_null=True)
     rerun_of_id = serializers.IntegerField(allow_null=True)
     auto_upload_hf = serializers.BooleanField()
     hf_repo = serializers.CharField()
     external_id = serializers.CharField()
     failure_reason = serializers.CharField()
-    waiting_for_slot = serializers.SerializerMethodField()
+    waiting_for_slot = serializers.BooleanField(
+        help_text="Queued behind the plan's concurrency limit; launches when a slot frees up."
+    )
     created_at = serializers.DateTimeField()
     launched_at = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
@@ -63,15 +75,10 @@ class JobSerializer(serializers.Serializer):
     engine_version = serializers.CharField()
     script_sha256 = serializers.CharField()
     config = serializers.DictField()
-    progress = serializers.SerializerMethodField()
+    progress = ProgressSerializer(allow_null=True)
 
-    def get_waiting_for_slot(self, job) -> bool:
-        """Queued behind the plan's concurrency limit; launches when a slot frees up."""
-        return job.status == "queued" and not job.holds_slot
-
-    def get_progress(self, job) -> ProgressSerializer(allow_null=True):  # type: ignore[valid-type]
-        progress = progress_with_costs(job)
-        return ProgressSerializer(progress).data if progress else None
+    def to_representation(self, job):
+        return present_job_for_rest(job)
 
 
 class JobPageSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from billing.quotas import release_running_slot
 from jobs.events import publish_job_event
+from jobs.figures import refresh_figures
 from jobs.models import JobStatus, TrainingJob
 from jobs.queueing import start_waiting_jobs
 
@@ -45,6 +46,7 @@ def transition(job_id: int, to: str, **fields) -> bool:
         # Only a job that held a concurrency slot gives one back (a job still waiting
         # for one did not take it); the freed slot goes to the owner's next waiting job.
         if moved and to in TERMINAL:
+            refresh_figures(job_id)  # the final costs (an HF run's billed time ends here)
             released = TrainingJob.objects.filter(pk=job_id, holds_slot=True).update(
                 holds_slot=False
             )

@@ -5,23 +5,19 @@ pub/sub (when configured) only wakes the stream up the moment a worker writes, s
 epoch reaches the client well within a second. Without Redis the stream polls.
 """
 
-import asyncio
 import json
 import time
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
 
 from accounts.models import ALL_SCOPES
 from accounts.services import authenticate_token
 from asthub_site.ids import MAX_ID, non_negative_int
-from jobs.events import channel_for
+from jobs.events import Waker, channel_for
 from jobs.models import MetricPoint, TrainingJob
 from jobs.state import TERMINAL
 
-POLL_SECONDS = 0.5
-REDIS_RECHECK_SECONDS = 5.0
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -61,37 +57,8 @@ def _message(event: str, data: dict) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-class _Waker:
-    """Waits for the next wake-up: a Redis message when configured, else a short sleep."""
-
-    def __init__(self, job_id: int) -> None:
-        self.job_id = job_id
-        self.pubsub = None
-
-    async def open(self) -> None:
-        if settings.REDIS_URL:
-            import redis.asyncio as aioredis
-
-            self.client = aioredis.Redis.from_url(settings.REDIS_URL)
-            self.pubsub = self.client.pubsub()
-            await self.pubsub.subscribe(channel_for(self.job_id))
-
-    async def wait(self) -> None:
-        if self.pubsub is None:
-            await asyncio.sleep(POLL_SECONDS)
-            return
-        await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=REDIS_RECHECK_SECONDS)
-
-    async def close(self) -> None:
-        if self.pubsub is not None:
-            await self.pubsub.aclose()
-            await self.client.aclose()
-
-
 async def _stream(job_id: int, after_epoch: int):
-    waker = _Waker(job_id)
-    await waker.open()
-    try:
+    async with Waker(channel_for(job_id)) as waker:
         last_status = None
         last_sent = time.monotonic()
         while True:
@@ -113,8 +80,6 @@ async def _stream(job_id: int, after_epoch: int):
                 yield b": keepalive\n\n"
                 last_sent = time.monotonic()
             await waker.wait()
-    finally:
-        await waker.close()
 
 
 async def job_events(request, job_id: int):

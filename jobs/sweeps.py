@@ -1,7 +1,7 @@
 """A sweep as the API shows it: its points ranked by accuracy, then savings."""
 
 from jobs.reporting.sweep_summary import SweepPoint, rank_sweep
-from jobs.reports import run_record
+from jobs.run_records import run_record
 
 
 def sweep_as_dict(sweep) -> dict:

@@ -13,10 +13,10 @@ from asthub_site.form_errors import show_error, show_error_on_form
 from jobs import reports, selectors, services
 from jobs.catalog import search_catalog
 from jobs.catalog_suggestions import catalog_suggestions
+from jobs.figures import progress_figures
 from jobs.forms import CardForm, CatalogSearchForm, CompareForm, NewJobForm
 from jobs.leaderboard.views import ListingForm
 from jobs.models import JobStatus, LeaderboardEntry
-from jobs.monitoring import progress_with_costs
 from jobs.platforms import adapter_for
 from jobs.publication_views import PublishRunForm
 from jobs.sharing.selectors import share_tokens_for_job
@@ -91,7 +91,7 @@ def job_detail(request, job_id: int):
         "jobs/detail.html",
         {
             "job": job,
-            "progress": progress_with_costs(job),
+            "progress": progress_figures(job),
             "artifacts": selectors.artifacts_of(job),
             "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),

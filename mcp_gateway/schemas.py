@@ -1,10 +1,16 @@
-"""Inputs and outputs of the MCP tools: pydantic models, so clients get an outputSchema
-and structuredContent. Field names follow the seed design and the REST API."""
+"""Outputs of the MCP tools: pydantic models, so clients get an outputSchema and
+structuredContent. Each is filled from the shared presenter of its resource
+(jobs.presenters), so its field names are REST's and the portal's."""
 
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from jobs.presenters.job import present_job
+from jobs.presenters.publication import present_publication
+from jobs.presenters.share_link import present_share_link
+from jobs.presenters.submission import present_submission
 
 
 class JobSummary(BaseModel):
@@ -28,23 +34,7 @@ class JobSummary(BaseModel):
 
     @classmethod
     def of(cls, job) -> "JobSummary":
-        return cls(
-            job_id=job.pk,
-            name=job.name,
-            status=job.status,
-            platform=job.platform,
-            dataset=job.dataset,
-            model=job.model,
-            epochs=job.epochs,
-            hardware=job.hardware,
-            is_baseline=job.is_baseline,
-            baseline_job_id=job.paired_with_id,
-            sweep_id=job.sweep_id,
-            failure_reason=job.failure_reason,
-            waiting_for_slot=job.status == "queued" and not job.holds_slot,
-            created_at=job.created_at,
-            finished_at=job.finished_at,
-        )
+        return cls.model_validate(present_job(job))
 
 
 class StartedTraining(BaseModel):
@@ -66,16 +56,31 @@ class Progress(BaseModel):
     failure_reason: str
     epoch: int
     epochs: int
-    accuracy: float | None = Field(description="Validation accuracy at the latest epoch.")
+    val_accuracy: float | None = Field(description="Validation accuracy at the latest epoch.")
+    train_loss: float | None
     activation_rate: float | None
     compute_savings: float | None
     energy_savings: float | None
+    energy_kwh: float | None
     cost_usd: float | None
     cost_saved_usd: float | None
+    cost_basis: str = Field(description="How the cost was worked out.")
     eta_minutes: float | None
-    last_update: datetime | None
+    updated_at: datetime | None = Field(description="When the latest epoch was recorded.")
     finished: bool = Field(description="True once the job is succeeded, failed or cancelled.")
     waited_seconds: float = 0.0
+    accuracy: float | None = Field(
+        description="Deprecated: the old name of val_accuracy, kept for one release."
+    )
+    last_update: datetime | None = Field(
+        description="Deprecated: the old name of updated_at, kept for one release."
+    )
+
+    @classmethod
+    def of(cls, progress: dict[str, Any]) -> "Progress":
+        """From the shared progress presenter's answer (jobs.presenters.progress)."""
+        old_names = {"accuracy": progress["val_accuracy"], "last_update": progress["updated_at"]}
+        return cls.model_validate(progress | old_names)
 
 
 class ComparisonOut(BaseModel):
@@ -90,6 +95,18 @@ class ComparisonOut(BaseModel):
     co2_avoided_kg: float
     details: dict[str, Any]
     markdown: str
+    latex: str = Field(description="The comparison as a LaTeX table (booktabs), for a paper.")
+
+    @classmethod
+    def of(cls, comparison) -> "ComparisonOut":
+        details = comparison.as_dict()
+        headline = set(cls.model_fields) - {"details", "markdown", "latex"}
+        return cls(
+            **{key: details[key] for key in headline},
+            details=details,
+            markdown=comparison.to_markdown(),
+            latex=comparison.to_latex(),
+        )
 
 
 class ModelCardOut(BaseModel):
@@ -189,6 +206,10 @@ class CredentialOut(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
 
+    @classmethod
+    def of(cls, credential) -> "CredentialOut":
+        return cls.model_validate(credential, from_attributes=True)
+
 
 class CredentialList(BaseModel):
     credentials: list[CredentialOut]
@@ -207,16 +228,7 @@ class ShareLinkOut(BaseModel):
 
     @classmethod
     def of(cls, share) -> "ShareLinkOut":
-        return cls(
-            share_id=share.pk,
-            label=share.label,
-            masked=share.masked,
-            job_ids=sorted(job.pk for job in share.jobs.all()),
-            active=share.is_active,
-            created_at=share.created_at,
-            revoked_at=share.revoked_at,
-            last_used_at=share.last_used_at,
-        )
+        return cls.model_validate(present_share_link(share))
 
 
 class ShareLinkCreated(BaseModel):
@@ -256,11 +268,7 @@ class PublicationOut(BaseModel):
 
     @classmethod
     def of(cls, publication) -> "PublicationOut":
-        from jobs.publication_api import publication_as_dict
-
-        data = publication_as_dict(publication)
-        data["publication_id"] = data.pop("id")
-        return cls(**data)
+        return cls.model_validate(present_publication(publication))
 
 
 class PublicationList(BaseModel):
@@ -319,13 +327,4 @@ class SubmissionOut(BaseModel):
 
     @classmethod
     def of(cls, submission) -> "SubmissionOut":
-        return cls(
-            submission_id=submission.pk,
-            job_id=submission.job_id,
-            competition=submission.competition,
-            file_name=submission.file_name,
-            status=submission.status,
-            public_score=submission.public_score,
-            failure_reason=submission.failure_reason,
-            url=submission.url,
-        )
+        return cls.model_validate(present_submission(submission))

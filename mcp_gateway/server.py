@@ -3,9 +3,10 @@
 from mcp.server.mcpserver import MCPServer
 
 from mcp_gateway.auth import MCP_PATH, HubTokenVerifier, auth_settings
+from mcp_gateway.declare import register_tools
 from mcp_gateway.scopes import ScopedMCPServer
 from mcp_gateway.security import transport_security
-from mcp_gateway.tools import register
+from mcp_gateway.tools import TOOLS
 
 INSTRUCTIONS = """\
 AST Training Hub: train models with Adaptive Sparse Training (only the samples that matter
@@ -26,7 +27,7 @@ def build_server() -> MCPServer:
         token_verifier=HubTokenVerifier(),
         auth=auth_settings(),
     )
-    register(server)
+    register_tools(server, TOOLS)
     return server
 
 

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from jobs.models import JobStatus, LeaderboardEntry, Publication, PublicationStatus
 from jobs.reporting.compare import compare_runs
-from jobs.reports import price_settings, run_record
+from jobs.run_records import price_settings, run_record
 from jobs.sharing.public import public_dataset_name
 
 CACHE_KEY = "leaderboard:v1"

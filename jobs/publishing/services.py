@@ -19,6 +19,7 @@ from accounts.services import use_credential
 from asthub_site.errors import HubError, InvalidInput, MissingCredential, NotFound
 from billing import quotas
 from jobs import dispatch
+from jobs.events import publish_event
 from jobs.models import Publication, PublicationStatus, TrainingJob
 from jobs.platforms.publishing_base import ModelFiles, PublishContext
 from jobs.publishing.job_source import check_publishable, job_files
@@ -206,14 +207,27 @@ def perform_publication(publication: Publication) -> Publication:
             target=publication,
             detail={"to": publication.target_platform, "ref": published.ref},
         )
+    transaction.on_commit(lambda: publish_event("publication", publication.pk))
     publication.refresh_from_db()
     return publication
 
 
 def fail_publication(publication_id: int, reason: str) -> None:
-    Publication.objects.filter(pk=publication_id).exclude(
-        status=PublicationStatus.SUCCEEDED
-    ).update(status=PublicationStatus.FAILED, failure_reason=reason, finished_at=timezone.now())
+    failed = (
+        Publication.objects.filter(pk=publication_id)
+        .exclude(status=PublicationStatus.SUCCEEDED)
+        .update(status=PublicationStatus.FAILED, failure_reason=reason, finished_at=timezone.now())
+    )
+    if failed:
+        transaction.on_commit(lambda: publish_event("publication", publication_id))
+
+
+def publications_for(user, *, job_id: int | None = None):
+    """The user's publications, newest first; only one run's when `job_id` is given."""
+    publications = Publication.objects.for_user(user)
+    if job_id is not None:
+        publications = publications.filter(job_id=job_id)
+    return publications
 
 
 def publication_for(user, publication_id: int) -> Publication:

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from jobs.events import publish_job_event
+from jobs.figures import refresh_figures
 from jobs.models import MetricPoint
 
 
@@ -19,6 +20,7 @@ def record_metric(*, job_id: int, point: dict) -> bool:
     except IntegrityError:
         return False
     if created:
+        refresh_figures(job_id)  # before the wake-up, so followers read the new figures
         publish_job_event(job_id)
     return created
 

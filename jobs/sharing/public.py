@@ -4,7 +4,8 @@ no config, no credentials, no failure text, no local paths)."""
 
 from typing import Any
 
-from jobs.monitoring import progress_with_costs
+from jobs.figures import progress_figures
+from jobs.presenters.old_names import with_old_names
 from jobs.selectors import metric_points
 from jobs.sharing.selectors import active_share, jobs_of
 
@@ -52,9 +53,9 @@ def _iso(value) -> str | None:
 
 
 def public_job(job) -> dict[str, Any]:
-    progress = progress_with_costs(job) or {}
-    return {
-        "id": job.pk,
+    progress = progress_figures(job) or {}
+    shared = {
+        "job_id": job.pk,
         "name": job.name,
         "status": job.status,
         "platform": job.platform,
@@ -75,6 +76,7 @@ def public_job(job) -> dict[str, Any]:
             for point in metric_points(job)
         ],
     }
+    return with_old_names(shared, {"id": "job_id"})
 
 
 def shared_view(share) -> dict[str, Any]:

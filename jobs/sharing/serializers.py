@@ -3,6 +3,8 @@
 from rest_framework import serializers
 
 from asthub_site.serializers import IdField, StrictCharField, StrictSerializer
+from jobs.presenters.share_link import present_share_link_for_rest
+from jobs.serializers import RENAMED
 from jobs.sharing.services import MAX_JOBS_PER_LINK, MAX_LABEL
 
 
@@ -17,17 +19,20 @@ class ShareCreateSerializer(StrictSerializer):
 
 
 class ShareSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    """Documents the shape; the answer is the shared presenter's (jobs.presenters)."""
+
+    share_id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text=RENAMED.format("share_id"))
     label = serializers.CharField()
     masked = serializers.CharField(help_text="asthub_share_… and the last four characters.")
-    job_ids = serializers.SerializerMethodField()
-    active = serializers.BooleanField(source="is_active")
+    job_ids = serializers.ListField(child=serializers.IntegerField())
+    active = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     last_used_at = serializers.DateTimeField(allow_null=True)
 
-    def get_job_ids(self, share) -> list[int]:
-        return sorted(job.pk for job in share.jobs.all())
+    def to_representation(self, share):
+        return present_share_link_for_rest(share)
 
 
 class ShareCreatedSerializer(ShareSerializer):
@@ -66,7 +71,8 @@ class SharedProgressSerializer(serializers.Serializer):
 
 
 class SharedJobSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    job_id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text=RENAMED.format("job_id"))
     name = serializers.CharField()
     status = serializers.CharField()
     platform = serializers.CharField()

@@ -12,7 +12,7 @@
   const fmt = (v, d) => (typeof v === "number" ? v.toFixed(d) : "—");
 
   function renderJob(job) {
-    const card = root.querySelector('[data-job-id="' + job.id + '"]');
+    const card = root.querySelector('[data-job-id="' + job.job_id + '"]');
     if (!card) return;
     const points = job.points || [];
     const series = (key) => points.filter((p) => typeof p[key] === "number").map((p) => [p.epoch, p[key]]);
