@@ -317,7 +317,7 @@ def cmd_share_list(args: argparse.Namespace, client: Client) -> int:
         return EXIT_OK
     rows = [
         (
-            link.get("id"),
+            link.get("share_id"),
             link.get("masked"),
             ",".join(str(job_id) for job_id in link.get("job_ids") or []),
             link.get("label") or "-",
@@ -430,7 +430,7 @@ def cmd_sync(args: argparse.Namespace, client: Client) -> int:
         private=not args.public,
     )
     if args.wait:
-        publication = client.wait_publication(publication["id"])
+        publication = client.wait_publication(publication["publication_id"])
     if args.json:
         _print_json(publication, sys.stdout)
     else:
@@ -443,17 +443,17 @@ def cmd_submit(args: argparse.Namespace, client: Client) -> int:
         args.job, args.competition, args.file, message=args.message or ""
     )
     if args.wait:
-        submission = client.wait_submission(submission["id"], timeout=args.wait)
+        submission = client.wait_submission(submission["submission_id"], timeout=args.wait)
+    number, competition = submission["submission_id"], submission["competition"]
     if args.json:
         _print_json(submission, sys.stdout)
     elif submission.get("status") == "complete":
-        print(f"Submission {submission['id']} to {submission['competition']}: public score "
-              f"{submission['public_score']}")  # fmt: skip
+        print(f"Submission {number} to {competition}: public score {submission['public_score']}")
     elif submission.get("status") == "error":
-        print(f"Submission {submission['id']} failed: {submission['failure_reason']}")
+        print(f"Submission {number} failed: {submission['failure_reason']}")
     else:
-        print(f"Submission {submission['id']} to {submission['competition']} is waiting for "
-              f"its score ({submission['url']})")  # fmt: skip
+        print(f"Submission {number} to {competition} is waiting for its score "
+              f"({submission['url']})")  # fmt: skip
     return EXIT_JOB_FAILED if submission.get("status") == "error" else EXIT_OK
 
 
@@ -464,7 +464,7 @@ def cmd_publications(args: argparse.Namespace, client: Client) -> int:
         return EXIT_OK
     rows = [
         (
-            p.get("id"),
+            p.get("publication_id"),
             p.get("job_id") or p.get("source_ref"),
             p.get("to_platform"),
             p.get("status"),

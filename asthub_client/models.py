@@ -47,6 +47,9 @@ class Job:
         # Fields the server adds later are ignored rather than breaking older clients.
         known = {f.name for f in dataclasses.fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
+        # The hub's shared names; `id` and `baseline_id` are their old aliases.
+        values["id"] = data.get("job_id", data.get("id"))
+        values["baseline_id"] = data.get("baseline_job_id", data.get("baseline_id"))
         values["progress"] = dict(data.get("progress") or {})
         values["ast_config"] = dict(data.get("ast_config") or {})
         return cls(**values)

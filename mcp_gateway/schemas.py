@@ -59,6 +59,7 @@ class Progress(BaseModel):
     val_accuracy: float | None = Field(description="Validation accuracy at the latest epoch.")
     train_loss: float | None
     activation_rate: float | None
+    threshold: float | None = Field(description="The AST gate's current threshold.")
     compute_savings: float | None
     energy_savings: float | None
     energy_kwh: float | None
