@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from accounts import invalidation
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -112,6 +114,17 @@ class ApiTokenQuerySet(TenantQuerySet):
         return self.filter(revoked_at__isnull=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
         )
+
+    def update(self, **fields):
+        # A bulk update sends no signal: drop the lookups kept in memory (accounts.auth_cache)
+        # of the tokens it changes, unless it only notes when they were last used.
+        if set(fields) <= {"last_used_at"}:
+            return super().update(**fields)
+        digests = list(self.values_list("digest", flat=True))
+        updated = super().update(**fields)
+        for digest in digests:
+            invalidation.invalidate(invalidation.API_TOKEN, digest)
+        return updated
 
 
 class ApiToken(models.Model):

@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, auth_cache, invalidation
 from accounts.crypto import decrypt_secret, encrypt_secret
 from accounts.models import (
     ALL_SCOPES,
@@ -318,21 +318,36 @@ def revoke_token(*, user: User, token_id: int, actor: User | None = None) -> Api
 
 
 def authenticate_token(raw_token: str) -> ApiToken | None:
-    """Return the active token for this raw value, or None. Shared by REST, MCP and CLI."""
+    """Return the active token for this raw value (its owner loaded), or None. Shared by
+    REST, MCP, the live stream and the CLI; answered from memory for a few seconds
+    (accounts.auth_cache), so a busy client costs no query per call."""
     if not raw_token or not looks_like_token(raw_token):
         return None
-    token = (
-        ApiToken.objects.active()
-        .select_related("owner")
-        .filter(digest=token_digest(raw_token), owner__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    digest = token_digest(raw_token)
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    found = auth_cache.recall(invalidation.API_TOKEN, digest, now)
+    if found is None:
+        since = auth_cache.generation()
+        token = (
+            ApiToken.objects.active()
+            .select_related("owner")
+            .filter(digest=digest, owner__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        # Checked when the row is read, so a token in constant use is still written at
+        # most once a minute, and a call answered from memory writes nothing.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        found = auth_cache.VerifiedToken(
+            owner=token.owner, expires_at=token.expires_at, detail=token
+        )
+        auth_cache.remember(invalidation.API_TOKEN, digest, found, since)
+    token = auth_cache.handed_out(found.detail)
+    token.scopes = list(token.scopes)
+    token.owner = found.user()
     return token
 
 

@@ -139,6 +139,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long each process keeps a verified token and an account's plan in memory (the read
+# path of every REST and MCP call); changes drop them at once (accounts/invalidation.py),
+# so this only bounds how stale an answer can get if a drop is lost. 0 turns it off.
+AUTH_CACHE_SECONDS = float(os.environ.get("AUTH_CACHE_SECONDS", "5"))
 
 # --- Celery ---------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -4,6 +4,29 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts import invalidation
+
+
+class PlanRowQuerySet(models.QuerySet):
+    """A bulk update sends no signal: it drops the affected accounts' plans kept in memory
+    (billing.plan_cache) itself, as the models' signals do for a save or a delete."""
+
+    # The fields that change the plan; None: every field does.
+    plan_fields: frozenset[str] | None = None
+
+    def update(self, **fields):
+        if self.plan_fields is not None and not self.plan_fields.intersection(fields):
+            return super().update(**fields)
+        user_ids = list(self.values_list("user_id", flat=True))
+        updated = super().update(**fields)
+        for user_id in user_ids:
+            invalidation.invalidate(invalidation.PLAN, user_id)
+        return updated
+
+
+class SubscriptionQuerySet(PlanRowQuerySet):
+    plan_fields = frozenset({"plan"})
+
 
 class PlanName(models.TextChoices):
     FREE = "free", "Free"
@@ -30,6 +53,8 @@ class Subscription(models.Model):
     # When the Stripe state above was last read from Stripe.
     stripe_synced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_plan_display()}"
@@ -58,6 +83,8 @@ class PlanOverride(models.Model):
     unlimited_api_requests_per_minute = models.BooleanField(default=False)
     note = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanRowQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Overrides for {self.user}"

@@ -11,7 +11,7 @@ embedded (no Redis) they are counted in the one web process.
 
 from rest_framework.throttling import BaseThrottle
 
-from billing.effective_plan import effective_plan
+from billing.plan_cache import cached_effective_plan
 from billing.rate_window import sliding_window_wait
 
 WINDOW_SECONDS = 60
@@ -23,8 +23,10 @@ def account_rate_key(user_id: int) -> str:
 
 def count_request(key: str, user) -> float | None:
     """Count one request against `user`'s plan under `key`; return the seconds to wait
-    when the last minute already holds the plan's limit, else None."""
-    limit = effective_plan(user).api_requests_per_minute
+    when the last minute already holds the plan's limit, else None. The plan comes from
+    memory (billing.plan_cache, emptied at once by a plan change), so this is the
+    window's one round trip to Redis, or none embedded."""
+    limit = cached_effective_plan(user).api_requests_per_minute
     if limit.unlimited:
         return None
     return sliding_window_wait(key, limit=limit.amount, window_seconds=WINDOW_SECONDS)

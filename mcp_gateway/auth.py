@@ -58,7 +58,7 @@ def _oauth_token(raw: str) -> AccessToken | None:
     return AccessToken(
         token=raw,
         client_id=access.client_id,
-        scopes=access.scopes,
+        scopes=list(access.scopes),
         expires_at=access.expires_at,
         resource=audience or (access.resources[0] if access.resources else None),
         subject=str(access.user_id),
@@ -73,7 +73,9 @@ def _lookup(raw: str) -> AccessToken | None:
 
 class HubTokenVerifier:
     """Digest lookups in a database thread (revoked, expired and inactive-owner tokens are
-    refused there; last-used is written at most once a minute)."""
+    refused there; last-used is written at most once a minute). A token verified in the
+    last few seconds is answered from memory (accounts.auth_cache), which a revocation or
+    deactivation empties at once."""
 
     async def verify_token(self, token: str) -> AccessToken | None:
         return await run_in_db_thread(_lookup, token)

@@ -9,6 +9,7 @@ from typing import TypeVar
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver.exceptions import ToolError
 
+from accounts.auth_cache import active_user
 from accounts.models import User
 from asthub_site.errors import HubError
 from billing.throttling import account_rate_key, count_request
@@ -23,7 +24,10 @@ class RateLimited(HubError):
 
 
 def _as_user(user_id: int, service: Callable[[User], T], count: bool) -> T:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    # From memory when the token was just verified (its lookup keeps the active owner);
+    # a deactivation drops it at once. Counting reads the plan from memory as well, so a
+    # counted call costs one Redis round trip (the window's script) and no query.
+    user = active_user(user_id)
     if user is None:
         raise HubError("This token's account is no longer active.")
     wait = count_request(account_rate_key(user.pk), user) if count else None
