@@ -37,7 +37,7 @@ def test_local_job_runs_to_success_with_one_point_per_epoch(alice, eager_tasks):
 
     monitor = monitor_training(user=alice, job_id=job.pk)
     assert (monitor["status"], monitor["epoch"], monitor["epochs"]) == ("succeeded", 3, 3)
-    assert monitor["accuracy"] == points[-1]["val_accuracy"]
+    assert monitor["val_accuracy"] == points[-1]["val_accuracy"]
     assert monitor["compute_savings"] == points[-1]["compute_savings"]
     assert monitor["cost_usd"] > 0 and monitor["cost_saved_usd"] > 0
     assert len(monitor["history"]) == 3

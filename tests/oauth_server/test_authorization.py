@@ -213,7 +213,9 @@ def _mcp_authenticates(token: str) -> bool:
 def test_a_token_for_another_resource_fails_the_audience_check(alice, anonymous, browser_of):
     _, tokens = flow.connect(anonymous, browser_of(alice))
     assert _mcp_authenticates(tokens["access_token"])
-    AccessToken.objects.update(resource=["https://other.example/mcp"])
+    for token in AccessToken.objects.all():  # a save, as every real change is (signals)
+        token.resource = ["https://other.example/mcp"]
+        token.save()
     assert not _mcp_authenticates(tokens["access_token"])
 
 
