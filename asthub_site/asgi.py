@@ -2,9 +2,9 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
+
+from asthub_site.pooled_threads import get_asgi_application  # noqa: E402
 
 django_app = get_asgi_application()
 

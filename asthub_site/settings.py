@@ -102,6 +102,10 @@ TEMPLATES = [
     },
 ]
 
+# Long-lived threads that run web requests' sync code, each keeping its database
+# connection (asthub_site/pooled_threads.py); requests beyond these get a fresh thread.
+WEB_SYNC_THREADS = int(os.environ.get("WEB_SYNC_THREADS", "32"))
+
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
@@ -113,6 +117,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": private_sqlite_file(VAR_DIR / "db.sqlite3"),
+            # Web requests run on pooled long-lived threads (asthub_site/pooled_threads.py)
+            # and MCP on its own pool, so a thread's connection is worth keeping.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
                 # failing with "database is locked" halfway through a transaction.
