@@ -38,6 +38,7 @@ take a good part of the CPU, the same part for both sides.
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -517,7 +518,15 @@ def finished_job(base_url: str, token: str) -> int:
 
 
 def alternate(make_client: Callable[[str], Client], bare_url: str, hub_url: str, args) -> list[Run]:
-    """bare, hub, bare, hub, ...: `args.rounds` runs of each, each printed as it ends."""
+    """bare, hub, bare, hub, ...: `args.rounds` runs of each, each printed as it ends,
+    after an untimed warm-up of each side (first-call costs belong to neither)."""
+    # The clients live in this process, whose heap (Django, the test helpers) a full
+    # collection would walk with the clients' loop stopped: that pause would land in
+    # whichever side was being timed.
+    gc.collect()
+    gc.freeze()
+    for url in (bare_url, hub_url):
+        asyncio.run(closed_loop("warm-up", make_client(url), args.clients, min(2.0, args.seconds)))
     runs = []
     for round_number in range(1, args.rounds + 1):
         for side, url in (("bare", bare_url), ("hub", hub_url)):
