@@ -19,8 +19,8 @@ plan changed) calls `invalidate(kind, key)` from a model signal, so every path t
   - embedded (no REDIS_URL), one web process serves every request and drops its own
     entries itself. The other processes on the machine (the Celery worker and beat,
     `manage.py shell`) append a byte to a stamp file in VAR_DIR; the web process stats
-    that file on every cache read (a system call, no query) and forgets everything once
-    it has grown.
+    that file on cache reads (a system call, no query; at most every 50 ms) and forgets
+    everything once it has grown.
 
 A drop that is lost (Redis unreachable at the moment of publishing, the stamp file not
 writable) leaves an answer stale for at most AUTH_CACHE_SECONDS: that limit bounds every
@@ -29,6 +29,7 @@ case, and is why it is seconds, not minutes.
 
 import functools
 import logging
+import math
 import os
 import threading
 import time
@@ -49,6 +50,8 @@ PLAN = "plan"  # the user's id
 
 CHANNEL = "read-cache-invalidations"  # with Redis, under the cache's key prefix
 STAMP_FILE = "read-cache-invalidations"  # embedded, in VAR_DIR
+# Embedded, the stamp file is looked at no more often than this.
+STAMP_CHECK_SECONDS = 0.05
 # Past this size the stamp file starts again (empty, a new inode, which readers notice).
 STAMP_RESTART_BYTES = 1 << 20
 _UNREAD = object()
@@ -120,6 +123,7 @@ class _ProcessState:
         self.listener: threading.Thread | None = None
         self.subscribed = False
         self.stamp_seen: object = _UNREAD  # (inode, size) of the stamp file at the last read
+        self.stamp_checked_at = -math.inf  # monotonic time of the last look at the file
 
 
 _here = _ProcessState()
@@ -136,7 +140,9 @@ os.register_at_fork(after_in_child=_start_afresh)
 
 @receiver(setting_changed)
 def _settings_changed(**kwargs) -> None:
-    # Tests override plan limits and the cache's own settings: answers from before are off.
+    # Tests override plan limits and the cache's own settings: answers from before are off,
+    # and a new VAR_DIR is a new stamp file, to be looked at on the next read.
+    _here.stamp_checked_at = -math.inf
     forget_everything()
 
 
@@ -226,12 +232,18 @@ def _stamp_path() -> str:
 
 
 def _catch_up_with_stamp() -> None:
+    here = _here
+    now = time.monotonic()
+    # A stat per read was a twentieth of a cached MCP call; one per STAMP_CHECK_SECONDS
+    # still notices another process's change before any person or script could act on it.
+    if now - here.stamp_checked_at < STAMP_CHECK_SECONDS:
+        return
+    here.stamp_checked_at = now
     try:
         status = os.stat(_stamp_path())
         seen: object = (status.st_ino, status.st_size)
     except FileNotFoundError:
         seen = None
-    here = _here
     if seen != here.stamp_seen:
         here.stamp_seen = seen
         forget_everything()

@@ -317,15 +317,18 @@ def revoke_token(*, user: User, token_id: int, actor: User | None = None) -> Api
     return token
 
 
-def authenticate_token(raw_token: str) -> ApiToken | None:
+def authenticate_token(raw_token: str, *, memory_only: bool = False) -> ApiToken | None:
     """Return the active token for this raw value (its owner loaded), or None. Shared by
     REST, MCP, the live stream and the CLI; answered from memory for a few seconds
-    (accounts.auth_cache), so a busy client costs no query per call."""
+    (accounts.auth_cache), so a busy client costs no query per call. `memory_only`: None
+    unless it is in memory (no query, so callable from an event loop)."""
     if not raw_token or not looks_like_token(raw_token):
         return None
     digest = token_digest(raw_token)
     now = timezone.now()
     found = auth_cache.recall(invalidation.API_TOKEN, digest, now)
+    if found is None and memory_only:
+        return None
     if found is None:
         since = auth_cache.generation()
         token = (

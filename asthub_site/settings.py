@@ -439,7 +439,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # HTTP clients log every request at INFO (platform calls, with their URLs); the hub
-    # logs what matters itself, and the CLI's own output must not carry these lines.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpx2", "httpcore")},
+    # HTTP clients log every request at INFO (platform calls, with their URLs), and the MCP
+    # SDK a line per stateless call ("Terminating session: None") and per refused tool
+    # argument; the hub logs what matters itself, and the CLI's own output must not carry
+    # these lines.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpx2", "httpcore", "mcp")},
 }

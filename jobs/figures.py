@@ -76,7 +76,8 @@ def refresh_figures(job_id: int) -> None:
 def _stored(job: TrainingJob) -> dict[str, Any]:
     figures = job.figures
     if not isinstance(figures, dict) or figures.get("version") != FIGURES_VERSION:
-        figures = compute_figures(job)
+        # The whole row: the caller may have read only a few columns (jobs.selectors).
+        figures = compute_figures(TrainingJob.objects.get(pk=job.pk))
         TrainingJob.objects.filter(pk=job.pk).update(figures=figures)
         job.figures = figures
     return figures

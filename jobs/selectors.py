@@ -18,9 +18,14 @@ def jobs_for(user, *, status=None, platform=None, is_baseline=None, sweep_id=Non
     return jobs
 
 
-def job_for(user, job_id) -> TrainingJob:
+def job_for(user, job_id, *, fields: tuple[str, ...] = ()) -> TrainingJob:
+    """The user's job; with `fields`, only those columns are read (another field is read
+    when first used), for hot reads that need a few small columns of a wide row."""
+    jobs = TrainingJob.objects.for_user(user)
+    if fields:
+        jobs = jobs.only(*fields)
     try:
-        return TrainingJob.objects.for_user(user).get(pk=int(job_id))
+        return jobs.get(pk=int(job_id))
     except (TrainingJob.DoesNotExist, TypeError, ValueError):
         raise NotFound(f"No training job {job_id}.") from None
 

@@ -34,8 +34,8 @@ def auth_settings() -> AuthSettings:
     )
 
 
-def _api_token(raw: str) -> AccessToken | None:
-    token = authenticate_token(raw)
+def _api_token(raw: str, memory_only: bool) -> AccessToken | None:
+    token = authenticate_token(raw, memory_only=memory_only)
     if token is None:
         return None
     return AccessToken(
@@ -49,8 +49,8 @@ def _api_token(raw: str) -> AccessToken | None:
     )
 
 
-def _oauth_token(raw: str) -> AccessToken | None:
-    access = authenticate_oauth_access(raw)
+def _oauth_token(raw: str, memory_only: bool) -> AccessToken | None:
+    access = authenticate_oauth_access(raw, memory_only=memory_only)
     if access is None:
         return None
     # The SDK compares this with the endpoint; a token for another resource fails there.
@@ -65,10 +65,10 @@ def _oauth_token(raw: str) -> AccessToken | None:
     )
 
 
-def _lookup(raw: str) -> AccessToken | None:
+def _lookup(raw: str, memory_only: bool = False) -> AccessToken | None:
     if looks_like_oauth_access_token(raw):
-        return _oauth_token(raw)
-    return _api_token(raw)
+        return _oauth_token(raw, memory_only)
+    return _api_token(raw, memory_only)
 
 
 class HubTokenVerifier:
@@ -78,4 +78,9 @@ class HubTokenVerifier:
     deactivation empties at once."""
 
     async def verify_token(self, token: str) -> AccessToken | None:
+        # A token verified in the last few seconds is answered in the event loop: no trip
+        # to a database thread, where the call itself will queue next.
+        remembered = _lookup(token, memory_only=True)
+        if remembered is not None:
+            return remembered
         return await run_in_db_thread(_lookup, token)

@@ -29,15 +29,18 @@ class OAuthAccess:
     expires_at: int
 
 
-def authenticate_oauth_access(raw_token: str) -> OAuthAccess | None:
+def authenticate_oauth_access(raw_token: str, *, memory_only: bool = False) -> OAuthAccess | None:
     """The access this token gives, or None; answered from memory for a few seconds
-    (accounts.auth_cache), so a busy connector costs no query and no round trip per call."""
+    (accounts.auth_cache), so a busy connector costs no query and no round trip per call.
+    `memory_only`: None unless it is in memory (no query, so callable from an event loop)."""
     if not raw_token or not looks_like_oauth_access_token(raw_token):
         return None
     checksum = hashlib.sha256(raw_token.encode()).hexdigest()
     found = auth_cache.recall(invalidation.OAUTH_TOKEN, checksum, timezone.now())
     if found is not None:
         return found.detail
+    if memory_only:
+        return None
     since = auth_cache.generation()
     token = (
         AccessToken.objects.select_related("application", "user")

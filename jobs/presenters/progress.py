@@ -23,6 +23,11 @@ PROGRESS_FIELDS = (
 )
 
 
+# The job's columns a progress answer reads: a wide row's config, summary and platform
+# state stay in the database (monitor_training is the hub's hottest read).
+READS = ("owner", "status", "failure_reason", "epochs", "figures")
+
+
 def present_progress(job: TrainingJob) -> dict[str, Any]:
     figures = progress_figures(job) or {}
     return {
