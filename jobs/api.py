@@ -20,6 +20,7 @@ from asthub_site.query_params import bool_param, choice_param, int_param
 from jobs import selectors, services
 from jobs.artifacts import download_response
 from jobs.models import JobStatus
+from jobs.presenters.job import NOT_SHOWN
 from jobs.serializers import (
     ArtifactSerializer,
     CancelRequestSerializer,
@@ -121,7 +122,8 @@ class JobListView(ScopedView):
 class JobDetailView(ScopedView):
     @extend_schema(responses=JobSerializer, summary="One job with its latest progress")
     def get(self, request, job_id: int):
-        return Response(JobSerializer(selectors.job_for(request.user, job_id)).data)
+        job = selectors.job_for(request.user, job_id, skip=NOT_SHOWN)
+        return Response(JobSerializer(job).data)
 
 
 class JobCancelView(ScopedView):

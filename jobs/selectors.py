@@ -18,12 +18,16 @@ def jobs_for(user, *, status=None, platform=None, is_baseline=None, sweep_id=Non
     return jobs
 
 
-def job_for(user, job_id, *, fields: tuple[str, ...] = ()) -> TrainingJob:
-    """The user's job; with `fields`, only those columns are read (another field is read
-    when first used), for hot reads that need a few small columns of a wide row."""
+def job_for(
+    user, job_id, *, fields: tuple[str, ...] = (), skip: tuple[str, ...] = ()
+) -> TrainingJob:
+    """The user's job. Hot reads that need part of a wide row read only `fields`, or all
+    but `skip`; a column left out is read when first used."""
     jobs = TrainingJob.objects.for_user(user)
     if fields:
         jobs = jobs.only(*fields)
+    if skip:
+        jobs = jobs.defer(*skip)
     try:
         return jobs.get(pk=int(job_id))
     except (TrainingJob.DoesNotExist, TypeError, ValueError):

@@ -7,6 +7,9 @@ from jobs.models import JobStatus, TrainingJob
 from jobs.presenters.old_names import with_old_names
 
 OLD_REST_NAMES = {"id": "job_id", "baseline_id": "baseline_job_id"}
+# Columns of the job's row that its answer does not show (the summary feeds the stored
+# figures, which are): reads for display leave them in the database.
+NOT_SHOWN = ("summary", "platform_state", "last_poll_error", "supervisor_host")
 
 
 def waiting_for_slot(job: TrainingJob) -> bool:
