@@ -16,9 +16,11 @@ Two costs of Django's stock handler dominated the REST read path (bench/mcp_load
   its connection for the next request (CONN_MAX_AGE, checked by CONN_HEALTH_CHECKS). The
   pool is a stack, so a quiet hub keeps using the same few threads and connections. When
   every pooled thread is lent out (many slow requests, long event streams), a request
-  gets a fresh thread as Django gives it: no request ever waits for another to finish.
+  gets a fresh thread of its own, closed with its connection when it ends: no request
+  ever waits for another to finish.
 """
 
+import asyncio
 import queue
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,6 +28,7 @@ import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 
 
 class ThreadPool:
@@ -59,14 +62,24 @@ class PooledThreadsASGIHandler(ASGIHandler):
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         executor = self.threads.borrow()
         if executor is None:
-            async with ThreadSensitiveContext():
-                await self.handle(scope, receive, send)
+            await self._on_a_fresh_thread(scope, receive, send)
             return
         try:
             async with ThreadSensitiveContext(executor=executor):
                 await self.handle(scope, receive, send)
         finally:
             self.threads.give_back(executor)
+
+    async def _on_a_fresh_thread(self, scope, receive, send) -> None:
+        executor = ThreadPoolExecutor(1, thread_name_prefix="web-sync-extra")
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            # The thread ends with the request; its connection is closed now rather than
+            # whenever the collector gets to it.
+            await asyncio.wrap_future(executor.submit(connections.close_all))
+            executor.shutdown(wait=False)
 
 
 def get_asgi_application() -> PooledThreadsASGIHandler:

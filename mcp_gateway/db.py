@@ -9,6 +9,7 @@ that open is a third of a monitor_training call. A pool rather than one thread, 
 tool (a model card renders plots) does not hold up everyone's token checks.
 """
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -42,3 +43,17 @@ async def run_in_db_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs
     return await sync_to_async(_in_cycle, thread_sensitive=False, executor=_pool)(
         fn, *args, **kwargs
     )
+
+
+def close_pool_connections() -> None:
+    """Close the connection each pool thread keeps (a test's database must be droppable at
+    its end; a process that exits closes them anyway). One task per thread: each waits at
+    the barrier until all are running, so no thread takes two."""
+    barrier = threading.Barrier(POOL_THREADS)
+
+    def close_this_threads() -> None:
+        connections.close_all()
+        barrier.wait(timeout=30)
+
+    for done in [_pool.submit(close_this_threads) for _ in range(POOL_THREADS)]:
+        done.result()

@@ -17,7 +17,10 @@ from mcp_gateway.server import build_server
 from mcp_gateway.tools import TOOLS
 from mcp_gateway.tools.training import list_jobs, monitor_training
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("mcp_db_threads_closed"),
+]
 
 
 def _area_modules():

@@ -13,7 +13,10 @@ from mcp.server.auth.provider import AccessToken
 from jobs.events import REDIS_RECHECK_SECONDS, channel_for, publish_event
 from mcp_gateway.waiting import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("mcp_db_threads_closed"),
+]
 
 
 def _wait(user, *, done_after: float, seconds: float, channel: str):
