@@ -386,6 +386,10 @@ TRAINING_THREADS = int(os.environ.get("TRAINING_THREADS", "1"))
 ELECTRICITY_USD_PER_KWH = float(os.environ.get("ELECTRICITY_USD_PER_KWH", "0.15"))
 GRID_KG_CO2_PER_KWH = float(os.environ.get("GRID_KG_CO2_PER_KWH", "0.4"))
 LOCAL_DEVICE_WATTS = float(os.environ.get("LOCAL_DEVICE_WATTS", "65"))
+# Whether this hub's own training workers may download when a run starts (pretrained
+# weights). Off by default: an embedded hub is often on a machine without internet, and a
+# run that would fail at its first download is refused before it starts instead.
+LOCAL_RUNS_HAVE_INTERNET = os.environ.get("LOCAL_RUNS_HAVE_INTERNET", "0") == "1"
 # A running local job whose supervisor has not written a heartbeat for this long is
 # considered orphaned (its worker died) and is resumed or failed by the reconciler.
 JOB_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "120"))

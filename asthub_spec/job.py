@@ -131,6 +131,13 @@ class JobSpec(BaseModel):
         description="Side in pixels that images are resized to for a vision model "
         "(default: the engine's, 64).",
     )
+    pretrained: bool = Field(
+        False,
+        description="Fine-tune from the architecture's ImageNet weights (torchvision or "
+        "timm models). The weights download when the run starts, so the platform needs "
+        "internet: Hugging Face Jobs has it, a Kaggle kernel gets it on a phone-verified "
+        "account, this hub's workers where the operator allows it.",
+    )
     name: str = Field(
         "",
         max_length=100,

@@ -141,6 +141,7 @@ def spec_of(job: TrainingJob) -> JobSpec:
             "ast_config": {key: job.ast_config[key] for key in AST_KEYS if key in job.ast_config},
             "auto_upload_hf": job.auto_upload_hf,
             "hf_repo": job.hf_repo,
+            "pretrained": bool(job.config.get("pretrained")) if job.config else False,
         }
         | ({"image_size": image_size} if image_size and image_size != 64 else {})
     )

@@ -60,6 +60,7 @@ class JobSpec(asthub_spec.JobSpec):
             hardware=self.hardware,
             image_size=self.image_size or DEFAULT_IMAGE_SIZE,
             platform=adapter,
+            pretrained=self.pretrained,
         )
 
     @cached_property
@@ -75,6 +76,7 @@ class JobSpec(asthub_spec.JobSpec):
             "batch_size": self.batch_size,
             "learning_rate": self.learning_rate,
             "seed": self.seed,
+            "pretrained": self.pretrained,
             "ast": self.ast_config.model_dump(),
         }
         if self.image_size is not None:

@@ -19,6 +19,9 @@ class PlatformAbilities(Protocol):
 
     def has_gpu(self, hardware: str) -> bool: ...
 
+    def cannot_download(self) -> str:
+        """Why a run here cannot download at start (pretrained weights), or ""."""
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -34,6 +37,7 @@ def resolve(
     hardware: str,
     image_size: int,
     platform: PlatformAbilities,
+    pretrained: bool = False,
 ) -> Resolved:
     data_entry = dataset_entry(dataset)
     source = _source_on(data_entry, dataset, platform.name, field="dataset")
@@ -51,6 +55,8 @@ def resolve(
                 fields={"hardware": [f"{entry.name} needs a GPU"]},
             )
     _check_inputs(data_entry, model_entry, image_size)
+    if pretrained:
+        _check_pretrained(model_entry, platform)
     fetch = dataset if data_entry.pattern else source
     return Resolved(dataset=data_entry, dataset_source=fetch, model=model_entry)
 
@@ -71,6 +77,24 @@ def _check_inputs(data: CatalogEntry, model: CatalogEntry, image_size: int) -> N
             f"{model.name} takes {model.fixed_input_size}×{model.fixed_input_size} images "
             f"only; set image_size to {model.fixed_input_size} (it is {image_size}).",
             fields={"image_size": [f"{model.name} needs {model.fixed_input_size}"]},
+        )
+
+
+def _check_pretrained(model: CatalogEntry, platform: PlatformAbilities) -> None:
+    """Weights exist only for the torchvision and timm architectures, and they download
+    when the run starts: refuse before launch where that cannot work."""
+    if model.family not in VISION_FAMILIES:
+        raise InvalidInput(
+            f"{model.name} has no pretrained weights; pretrained applies to torchvision and "
+            "timm architectures (resnet50, efficientnet_b0, ...). Set pretrained to false.",
+            fields={"pretrained": [f"{model.name} has no weights"]},
+        )
+    offline = platform.cannot_download()
+    if offline:
+        raise InvalidInput(
+            f"pretrained weights download when the run starts, and {offline} Train it on "
+            "huggingface (or kaggle), or set pretrained to false.",
+            fields={"pretrained": [f"no internet on {platform.name}"]},
         )
 
 

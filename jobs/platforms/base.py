@@ -92,6 +92,9 @@ class PlatformAdapter(Protocol):
     def missing_packages(self, packages: tuple[str, ...]) -> list[str]:
         """Which of these Python packages a run on this platform cannot import."""
 
+    def cannot_download(self) -> str:
+        """Why a run on this platform cannot download when it starts, or "" if it can."""
+
     def engine_data(self, source: str) -> EngineData:
         """What the engine loads for a catalog source, and what the launch attaches."""
 

@@ -142,7 +142,7 @@ def _torchvision_model(name: str, num_classes: int, pretrained: bool) -> nn.Modu
             name, weights="DEFAULT" if pretrained else None, **kwargs
         )
     except Exception as exc:  # noqa: BLE001  (weights unreachable offline)
-        raise ModelError(f"could not build torchvision model {name!r}: {exc}") from exc
+        raise _build_error("torchvision", name, pretrained, exc) from exc
     if pretrained:
         replace_head(model, num_classes, name)
     return model
@@ -173,4 +173,22 @@ def _timm_model(name: str, num_classes: int, pretrained: bool) -> nn.Module:
     try:
         return timm.create_model(name, pretrained=pretrained, num_classes=num_classes)
     except Exception as exc:  # noqa: BLE001  (weights unreachable offline)
-        raise ModelError(f"could not build timm model {name!r}: {exc}") from exc
+        raise _build_error("timm", name, pretrained, exc) from exc
+
+
+NO_INTERNET_HINT = (
+    "the run could not download them. A Kaggle kernel reaches the internet only on a "
+    "phone-verified account (kaggle.com/settings); elsewhere, check that the machine "
+    "can reach download.pytorch.org and huggingface.co, or train without pretrained."
+)
+
+
+def _build_error(source: str, name: str, pretrained: bool, exc: Exception) -> ModelError:
+    """Say plainly when it was the weights' download that failed: the first thing a
+    pretrained run does, so it fails within seconds rather than after spending quota."""
+    if pretrained and isinstance(exc, OSError | ConnectionError):  # URLError, HF's errors
+        return ModelError(
+            f"pretrained weights for {source} model {name!r} are not available here: "
+            f"{NO_INTERNET_HINT} ({type(exc).__name__}: {exc})"
+        )
+    return ModelError(f"could not build {source} model {name!r}: {exc}")

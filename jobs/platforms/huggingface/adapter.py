@@ -54,6 +54,9 @@ class HuggingFaceJobsAdapter:
         # Not checked here: the job's image and its bootstrap (bootstrap.py) decide.
         return []
 
+    def cannot_download(self) -> str:
+        return ""  # HF Jobs containers reach the internet
+
     def engine_data(self, source: str) -> EngineData:
         return EngineData(engine_dataset=source)
 

@@ -78,6 +78,11 @@ class KaggleAdapter:
         # the kernel fetches anything else (mnist1d) with internet on.
         return []
 
+    def cannot_download(self) -> str:
+        # The kernel asks for internet (see launch); Kaggle grants it to phone-verified
+        # accounts only, which no API shows, so the engine checks first thing in the kernel.
+        return ""
+
     def engine_data(self, source: str) -> EngineData:
         sources = data_sources(source)
         return EngineData(
@@ -101,7 +106,9 @@ class KaggleAdapter:
         request.is_private = True
         request.enable_gpu = chosen.kind == "gpu"
         request.enable_tpu = chosen.kind == "tpu"
-        request.enable_internet = needs_internet(job.config["dataset"])
+        request.enable_internet = needs_internet(job.config["dataset"]) or bool(
+            job.config.get("pretrained")
+        )
         request.dataset_data_sources = list(sources.get("datasets", []))
         request.competition_data_sources = list(sources.get("competitions", []))
         if chosen.machine_shape:

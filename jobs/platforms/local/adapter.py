@@ -9,6 +9,8 @@ this machine; `fetch_artifacts` is the run's output folder.
 import importlib.util
 from pathlib import Path
 
+from django.conf import settings
+
 from asthub_site.errors import InvalidInput
 from jobs import dispatch
 from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
@@ -47,6 +49,14 @@ class LocalAdapter:
             for package in packages
             if importlib.util.find_spec(IMPORT_NAMES.get(package, package)) is None
         ]
+
+    def cannot_download(self) -> str:
+        if settings.LOCAL_RUNS_HAVE_INTERNET:
+            return ""
+        return (
+            "this hub's workers may not download (its operator allows it with "
+            "LOCAL_RUNS_HAVE_INTERNET=1)."
+        )
 
     def engine_data(self, source: str) -> EngineData:
         return EngineData(engine_dataset=source)
