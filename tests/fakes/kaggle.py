@@ -38,6 +38,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from tests.fakes.kaggle_scoring import Solution
+from tests.fakes.kaggle_scoring import score as score_against
+
 ACTIVE = ("QUEUED", "RUNNING")
 GPU_SESSION_LIMIT_MESSAGE = "Maximum batch GPU session count of {n} reached."
 
@@ -273,7 +276,17 @@ class Competition:
     accepted: set[str] = field(default_factory=set)
     files: dict[str, bytes] = field(default_factory=dict)
     scoring_seconds: float = 0.0
-    score: Callable[[bytes], str] = lambda data: f"{len(data.splitlines()) / 1000:.5f}"
+    # The hidden answers the public score is computed on (kaggle_scoring), or a test's own
+    # scoring function; a competition with neither cannot score anything.
+    solution: Solution | None = None
+    score: Callable[[bytes], str] | None = None
+
+    def public_score(self, data: bytes) -> str:
+        if self.score is not None:
+            return self.score(data)
+        if self.solution is None:
+            raise ValueError("This competition has no solution to score against")
+        return score_against(self.solution, data)
 
 
 @dataclass
@@ -685,7 +698,7 @@ class FakeKaggle:
         if time.monotonic() - submission.created < competition.scoring_seconds:
             return answer  # PENDING is the default, so it is omitted
         try:
-            answer.update(status="COMPLETE", publicScore=competition.score(submission.data))
+            answer.update(status="COMPLETE", publicScore=competition.public_score(submission.data))
         except ValueError as error:
             answer.update(status="ERROR", errorDescription=str(error))
         return answer
