@@ -3,6 +3,7 @@ The answer is the shared progress presenter's."""
 
 from typing import Any
 
+from jobs.models import Artifact
 from jobs.presenters.progress import READS, present_progress
 from jobs.selectors import job_for, metric_points
 
@@ -10,6 +11,13 @@ from jobs.selectors import job_for, metric_points
 def monitor_training(*, user, job_id: int, include_history: bool = True) -> dict[str, Any]:
     job = job_for(user, job_id, fields=READS)
     answer = present_progress(job)
+    if answer["finished"]:
+        # What the run left, so an assistant can name a file to submit or publish without
+        # another tool (one small query, on a finished run only).
+        answer["outputs"] = [
+            {"name": name, "size_bytes": size}
+            for name, size in Artifact.objects.filter(job_id=job.pk).values_list("name", "size")
+        ]
     if include_history:
         answer["history"] = metric_points(job)
     return answer

@@ -50,6 +50,11 @@ class JobList(BaseModel):
     count: int
 
 
+class OutputFile(BaseModel):
+    name: str
+    size_bytes: int
+
+
 class Progress(BaseModel):
     job_id: int
     status: str
@@ -70,6 +75,11 @@ class Progress(BaseModel):
     updated_at: datetime | None = Field(description="When the latest epoch was recorded.")
     finished: bool = Field(description="True once the job is succeeded, failed or cancelled.")
     waited_seconds: float = 0.0
+    outputs: list[OutputFile] = Field(
+        default_factory=list,
+        description="The run's output files once it has finished (a competition run's "
+        "submission.csv is what submit_to_competition sends).",
+    )
     accuracy: float | None = Field(
         description="Deprecated: the old name of val_accuracy, kept for one release."
     )
