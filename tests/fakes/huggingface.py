@@ -10,7 +10,8 @@ by patching the library). What it implements is what the hub's code calls:
   `X-Repo-Commit` and `ETag`), Space secrets;
 - Jobs: create, inspect, list, cancel, logs as SSE with exactly one `Date` header, and
   `GET /api/jobs/hardware`. A job really runs: its command is executed locally in a
-  subprocess with its environment and secrets (as the container would run it), so the
+  subprocess with its environment and secrets (as the container would run it), on a
+  fresh interpreter holding only what the image holds (clean_python.py), so the
   engine's genuine output streams and whatever it uploads with the user's token lands in
   the repo as a commit;
 - collections: create, get, add item.
@@ -29,11 +30,9 @@ import base64
 import hashlib
 import itertools
 import json
-import os
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -46,6 +45,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
+
+from tests.fakes.clean_python import HF_JOBS_IMAGE, job_python
 
 REPO_TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
@@ -872,8 +873,10 @@ class FakeHuggingFace:
             job.stage, job.started_at = "RUNNING", time.time()
         self._log(job, f"===== Job started at {datetime.now(UTC).isoformat()} =====")
         job.workdir = Path(tempfile.mkdtemp(prefix=f"fake-hf-job-{job.id}-"))
+        # The image's interpreter: torch and pip, nothing of the hub's (clean_python.py).
+        image = job_python(HF_JOBS_IMAGE, job.workdir)
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            **image.env,
             "HOME": str(job.workdir),
             "HF_HOME": str(job.workdir / ".hf"),
             "LANG": "C.UTF-8",
@@ -883,8 +886,8 @@ class FakeHuggingFace:
             **{k: str(v) for k, v in (job.spec.get("environment") or {}).items()},
             **{k: str(v) for k, v in (job.spec.get("secrets") or {}).items()},
         }
-        # The image provides `python`: here it is this interpreter (with torch installed).
-        command = [sys.executable if c in ("python", "python3") else c for c in job.spec["command"]]
+        python = str(image.python)
+        command = [python if c in ("python", "python3") else c for c in job.spec["command"]]
         command += list(job.spec.get("arguments") or [])
         try:
             process = subprocess.Popen(

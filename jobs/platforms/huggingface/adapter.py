@@ -22,7 +22,7 @@ from huggingface_hub import CommitOperationAdd
 
 from asthub_site.errors import InvalidInput
 from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
-from jobs.platforms.huggingface.bootstrap import BOOTSTRAP
+from jobs.platforms.huggingface.bootstrap import BOOTSTRAP, requirements_variable
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
 from jobs.platforms.huggingface.flavors import DEFAULT_FLAVOR, check_flavor
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
@@ -98,6 +98,7 @@ class HuggingFaceJobsAdapter:
                     "ASTHUB_SCRIPT_SHA256": script_sha256(script),
                     "ASTHUB_OUTPUT_REPO": output_repo,
                     "ASTHUB_BASELINE": "1" if job.is_baseline else "0",
+                    "ASTHUB_REQUIREMENTS": requirements_variable(job.config),
                 },
                 secrets={"HF_TOKEN": token},
                 flavor=flavor,
