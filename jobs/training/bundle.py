@@ -25,6 +25,8 @@ MODULES = (
     "sampling",
     "accounting",
     "vision",
+    "tabular",
+    "submission",
     "data",
     "models",
     "outputs",

@@ -32,10 +32,13 @@ from .models import BUILTIN_MODELS, build_model
 from .outputs import (
     AST_CONFIG_FILE,
     CONFIG_FILE,
+    PREPROCESSING_FILE,
+    SUBMISSION_FILE,
     SUMMARY_FILE,
     MetricsWriter,
     save_weights,
     write_json,
+    write_submission,
 )
 from .sampling import ImportanceSampler
 
@@ -498,6 +501,10 @@ class Trainer:
     def _finish(self, status: str) -> dict[str, Any]:
         cfg = self.config
         weights = save_weights(self.model, self.out_dir)
+        if self.data.preprocessing is not None:
+            write_json(self.out_dir / PREPROCESSING_FILE, self.data.preprocessing.to_dict())
+        # Only the model that trained every epoch predicts the competition's test rows.
+        submission = self._write_submission() if status == "completed" else None
         energy_savings, energy_method = self.ledger.energy_savings(self.counters, self.is_baseline)
         seen, activated = self.after_warmup
         summary = {
@@ -516,6 +523,8 @@ class Trainer:
             "val_samples": len(self.data.y_val),
             "num_classes": self.data.num_classes,
             "input_shape": list(self.data.input_shape),
+            "classes": self.data.classes,
+            "submission": submission,
             "final_val_accuracy": self.val_history[-1] if self.val_history else None,
             "best_val_accuracy": max(self.val_history) if self.val_history else None,
             "target_activation_rate": None if self.is_baseline else cfg.ast.target_activation_rate,
@@ -549,6 +558,32 @@ class Trainer:
         }
         write_json(self.out_dir / SUMMARY_FILE, summary)
         return summary
+
+    def _write_submission(self) -> dict[str, Any] | None:
+        """Predict every test row with the final model and write submission.csv."""
+        plan, x_test = self.data.submission, self.data.x_test
+        if plan is None or x_test is None:
+            return None
+        probabilities = self.predict_probabilities(x_test, len(plan.classes))
+        rows = write_submission(self.out_dir, plan, probabilities)
+        values = "labels" if plan.writes_labels else "probabilities"
+        self.writer.note(f"{SUBMISSION_FILE} written: {rows} rows of {values}")
+        return {"file": SUBMISSION_FILE, "rows": rows, "values": values}
+
+    def predict_probabilities(self, x: torch.Tensor, num_classes: int) -> np.ndarray:
+        """Class probabilities (rows x ``num_classes``) of inputs prepared like x_val.
+
+        Only the first ``num_classes`` outputs count: a model built for more classes
+        than the data names (``num_classes`` in the config) has outputs nobody can name.
+        """
+        self.model.eval()
+        parts = []
+        with torch.inference_mode(), self._autocast():
+            for start in range(0, len(x), EVAL_BATCH):
+                logits = self.model(x[start : start + EVAL_BATCH].to(self.device))
+                kept = logits[:, :num_classes].float().cpu().double()
+                parts.append(torch.softmax(kept, dim=1))
+        return torch.cat(parts).numpy()
 
 
 def _has_mode_dependent_layers(model: torch.nn.Module) -> bool:

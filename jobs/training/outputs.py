@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import torch
 
 from .contract import (  # noqa: F401  (re-exported: the engine's public names)
@@ -26,6 +27,13 @@ from .contract import (  # noqa: F401  (re-exported: the engine's public names)
     SUMMARY_FILE,
     WEIGHTS_FILE,
 )
+from .submission import SubmissionFormat, render_submission
+
+# Beside the weights: how a table's cells became features (tabular.py), so rows can be
+# prepared the same way when the model is used later.
+PREPROCESSING_FILE = "preprocessing.json"
+# A competition's predictions on its test rows, in its sample submission's format.
+SUBMISSION_FILE = "submission.csv"
 
 
 def _clean(value: Any) -> Any:
@@ -52,6 +60,10 @@ class MetricsWriter:
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
+
+    def note(self, message: str) -> None:
+        """A plain log line, without the metric prefix (metric readers pass over it)."""
+        print(message, file=self.stream, flush=True)
 
     def truncate_after(self, epoch: int) -> None:
         """On resume, drop lines of epochs that the checkpoint does not cover."""
@@ -89,3 +101,9 @@ def save_weights(model: torch.nn.Module, out_dir: Path) -> str:
     # safetensors refuses tensors that share storage; clone breaks the sharing.
     save_file({k: v.clone() for k, v in state.items()}, str(Path(out_dir) / WEIGHTS_FILE))
     return WEIGHTS_FILE
+
+
+def write_submission(out_dir: Path, submission: SubmissionFormat, probabilities: np.ndarray) -> int:
+    """Write submission.csv from the test rows' class probabilities; returns its rows."""
+    write_text_atomic(Path(out_dir) / SUBMISSION_FILE, render_submission(submission, probabilities))
+    return len(submission.ids)
