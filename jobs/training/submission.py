@@ -47,12 +47,20 @@ def competition_files(train_csv: Path) -> CompetitionFiles | None:
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and data rows of a CSV file (UTF-8, a byte-order mark tolerated)."""
+    """Header and data rows of a CSV file (UTF-8, a byte-order mark tolerated); blank
+    lines are skipped, and a row with another number of fields than the header is an error."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     if not rows:
         raise DatasetError(f"csv file {path} is empty")
-    return rows[0], [row for row in rows[1:] if row]
+    header = rows[0]
+    for number, row in enumerate(rows[1:], 1):
+        if row and len(row) != len(header):
+            raise DatasetError(
+                f"csv file {path}: data row {number} has {len(row)} fields, the header "
+                f"{len(header)}"
+            )
+    return header, [row for row in rows[1:] if row]
 
 
 def sample_label_column(files: CompetitionFiles, train_header: list[str]) -> str | None:

@@ -255,6 +255,18 @@ def test_a_sample_that_does_not_match_the_labels_fails_before_training(tmp_path,
     assert not (out / "submission.csv").exists()
 
 
+def test_a_test_file_without_a_feature_column_fails_while_loading(tmp_path):
+    _titanic(tmp_path)
+    header, rows = _read_csv(tmp_path / "test.csv")
+    at = header.index("Fare")
+    _write_csv(
+        tmp_path / "test.csv", header[:at] + header[at + 1 :], [r[:at] + r[at + 1 :] for r in rows]
+    )
+
+    with pytest.raises(DatasetError, match="test.csv lacks the feature column.s. Fare"):
+        load_dataset(f"csv:{tmp_path / 'train.csv'}:Survived", seed=0, val_fraction=0.25)
+
+
 def test_the_sample_submission_names_the_label_when_the_dataset_does_not(tmp_path):
     _titanic(tmp_path)
     data = load_dataset(f"csv:{tmp_path / 'train.csv'}", seed=0, val_fraction=0.25)
