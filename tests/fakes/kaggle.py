@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import itertools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -38,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from tests.fakes.clean_python import KAGGLE_IMAGE, job_python
 from tests.fakes.kaggle_scoring import Solution
 from tests.fakes.kaggle_scoring import score as score_against
 
@@ -159,9 +159,13 @@ class ManualRun(Run):
 
 
 class EngineRun(Run):
-    """Runs the kernel's text as Kaggle would: `python script.py` in /kaggle/working."""
+    """Runs the kernel's text as Kaggle would: `python script.py` in /kaggle/working, on a
+    fresh interpreter holding what Kaggle's image holds (clean_python.py), with pip able to
+    reach an index only when the kernel was saved with internet on."""
 
-    def __init__(self, text: str, inputs: dict[str, dict[str, bytes]]) -> None:
+    def __init__(
+        self, text: str, inputs: dict[str, dict[str, bytes]], *, internet: bool = False
+    ) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="fake-kaggle-kernel-"))
         self.working = self.root / "working"
         self.working.mkdir()
@@ -177,10 +181,16 @@ class EngineRun(Run):
         self._lock = threading.Lock()
         self._exit: int | None = None
         self._stderr_tail = ""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE")}
-        env["PYTHONUNBUFFERED"] = "1"
+        image = job_python(KAGGLE_IMAGE, self.root, internet=internet)
+        (self.root / "home").mkdir()
+        env = {
+            **image.env,
+            "HOME": str(self.root / "home"),
+            "PYTHONUNBUFFERED": "1",
+            "KAGGLE_KERNEL_RUN_TYPE": "Batch",
+        }
         self.process = subprocess.Popen(
-            [sys.executable, str(script)],
+            [str(image.python), str(script)],
             cwd=self.working,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -396,7 +406,8 @@ class FakeKaggle:
         """Run each saved kernel's real text (the engine bundle) in a subprocess."""
 
         def start(request: dict, inputs: dict[str, dict[str, bytes]]) -> Run:
-            run = EngineRun(request.get("text") or "", inputs)
+            internet = bool(request.get("enableInternet"))
+            run = EngineRun(request.get("text") or "", inputs, internet=internet)
             self._engine_runs.append(run)
             return run
 

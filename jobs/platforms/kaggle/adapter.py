@@ -100,7 +100,9 @@ class KaggleAdapter:
         request = ApiSaveKernelRequest()
         request.slug = f"{owner}/{slug}"
         request.new_title = kernel_title(job.id)
-        request.text = kernel_text(build_script(job.config), baseline=job.is_baseline)
+        request.text = kernel_text(
+            build_script(job.config), baseline=job.is_baseline, config=job.config
+        )
         request.language = "python"
         request.kernel_type = "script"
         request.is_private = True

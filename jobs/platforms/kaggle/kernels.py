@@ -2,9 +2,12 @@
 data sources. Pure functions: no Django, no network."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from asthub_site.errors import InvalidInput
+from jobs.platforms.engine_requirements import Requirement, engine_requirements, pip_specs
 
 WORKING_DIR = "/kaggle/working"  # Kaggle collects a kernel's outputs from here
 INPUT_DIR = "/kaggle/input"
@@ -70,16 +73,70 @@ def kernel_title(job_id: int) -> str:
     return f"AST Hub job {job_id}"
 
 
-def kernel_text(bundle: str, *, baseline: bool) -> str:
+def kernel_text(bundle: str, *, baseline: bool, config: Mapping[str, Any]) -> str:
     """The engine bundle behind a fixed launcher: Kaggle runs a script with no arguments,
-    and collects outputs from /kaggle/working."""
+    and collects outputs from /kaggle/working. Before the engine, the launcher makes sure
+    the packages it needs are there (see `requirements_preamble`)."""
     argv = ["--out", WORKING_DIR] + (["--baseline"] if baseline else [])
     launcher = (
         "# AST Training Hub launcher: Kaggle runs this file without arguments.\n"
         "import sys\n"
         f"sys.argv[1:] = {argv!r}\n"
     )
-    return launcher + bundle
+    preamble = requirements_preamble(
+        engine_requirements(config), internet=needs_internet(str(config.get("dataset", "")))
+    )
+    return launcher + preamble + bundle
+
+
+def requirements_preamble(requirements: tuple[Requirement, ...], *, internet: bool) -> str:
+    """Launcher code that checks the engine's packages and installs the missing ones.
+
+    Kaggle's image ships numpy, scikit-learn, Pillow, torchvision and timm, but not mnist1d.
+    What it has is kept at its own version (its packages were built together); only what
+    is missing is installed, at the hub's pins, with the image's torch held. Without
+    internet, which Kaggle grants only to phone-verified accounts, nothing can be installed:
+    the kernel stops at once, before it spends accelerator time, and says what is missing.
+    """
+    specs = pip_specs(requirements)
+    return f"""
+def _asthub_install_missing(specs, internet):
+    import importlib.metadata, os, subprocess, tempfile
+
+    def installed(package):
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    missing = [spec for spec in specs.split() if installed(spec.split("==")[0]) is None]
+    if not missing:
+        return
+    verify = ("Kaggle kernels get internet only on phone-verified accounts: verify the "
+              "account's phone number in Kaggle's settings, or train on huggingface.")
+    if not internet:
+        sys.exit(f"asthub: this run needs {{', '.join(missing)}}, which Kaggle's image "
+                 f"lacks, and the kernel has no internet to install it. {{verify}}")
+    print("asthub: installing " + " ".join(missing), flush=True)
+    held = os.path.join(tempfile.mkdtemp(), "held.txt")  # not /kaggle/working: no output
+    with open(held, "w") as handle:
+        torch = installed("torch")
+        handle.write(f"torch=={{torch}}\\n" if torch else "")
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-input", "--retries", "1",
+         "--timeout", "20", "-c", held, *missing],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    if pip.returncode != 0:
+        said = [line for line in pip.stdout.splitlines() if line.strip() and "WARNING" not in line]
+        print("\\n".join(said[-8:]), flush=True)
+        sys.exit(f"asthub: pip could not install {{', '.join(missing)}}, which Kaggle's "
+                 f"image lacks; the kernel may have no internet. {{verify}}")
+
+
+_asthub_install_missing({specs!r}, {internet!r})
+del _asthub_install_missing
+"""
 
 
 # --- data sets ---------------------------------------------------------------------------
