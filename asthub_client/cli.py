@@ -553,7 +553,8 @@ def cmd_collection(args: argparse.Namespace, client: Client) -> int:
     if args.json:
         _print_json(collection, sys.stdout)
         return EXIT_OK
-    print(f"{collection['title']}: {collection['url']}")
+    visibility = " (private)" if collection.get("private") else ""
+    print(f"{collection['title']}{visibility}: {collection['url']}")
     for item in collection.get("items", []):
         print(f"  {item['repo_id']}" + (f"  ({item['note']})" if item.get("note") else ""))
     return EXIT_OK
@@ -726,7 +727,22 @@ def build_parser() -> argparse.ArgumentParser:
     collection.add_argument("--job", type=int, action="append", help="a published run; repeat")
     collection.add_argument("--repo", action="append", help="a Hub repo id; repeat")
     collection.add_argument("--description")
-    collection.add_argument("--private", action="store_true")
+    visibility = collection.add_mutually_exclusive_group()
+    visibility.add_argument(
+        "--private",
+        dest="private",
+        action="store_const",
+        const=True,
+        default=None,
+        help="private (default: private when any of its models is private)",
+    )
+    visibility.add_argument(
+        "--public",
+        dest="private",
+        action="store_const",
+        const=False,
+        help="public, even with private models in it (visitors do not see those)",
+    )
     collection.add_argument("--json", action="store_true")
 
     dashboard = command(

@@ -253,10 +253,13 @@ class Client:
         job_ids: Sequence[int] = (),
         repo_ids: Sequence[str] = (),
         description: str = "",
-        private: bool = False,
+        private: bool | None = None,
     ) -> dict[str, Any]:
-        """Gather published runs and Hub repos into a Hugging Face collection."""
-        body: dict[str, Any] = {"title": title, "private": private}
+        """Gather published runs and Hub repos into a Hugging Face collection; with
+        `private` None the hub makes it private when any of its models is private."""
+        body: dict[str, Any] = {"title": title}
+        if private is not None:
+            body["private"] = private
         if job_ids:
             body["job_ids"] = [int(job_id) for job_id in job_ids]
         if repo_ids:

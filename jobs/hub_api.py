@@ -18,7 +18,8 @@ class CollectionRequestSerializer(StrictSerializer):
         child=StrictCharField(max_length=200), required=False, max_length=MAX_ITEMS
     )
     description = StrictCharField(max_length=500, required=False, allow_blank=True)
-    private = StrictBooleanField(required=False, default=False)
+    # Left out (or null): private when any collected model is private.
+    private = StrictBooleanField(required=False, allow_null=True, default=None)
 
 
 class CollectionView(ScopedView):
@@ -31,7 +32,10 @@ class CollectionView(ScopedView):
         description=(
             "Creates the collection in your Hub namespace (or reuses the one with this "
             "title) and adds each run's published repo and each repo id. Runs must have "
-            "been published to the Hub (POST /api/v1/models/sync) first."
+            "been published to the Hub (POST /api/v1/models/sync) first. Without private, "
+            "the collection is private when any of its models is private (the Hub hides "
+            "private items from visitors of a public collection); private: false makes it "
+            "public anyway."
         ),
         examples=[
             OpenApiExample("A model zoo", value={"title": "AST-CIFAR100", "job_ids": [12, 13, 14]})

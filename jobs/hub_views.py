@@ -30,7 +30,17 @@ class CollectionForm(forms.Form):
         required=False, label="Hub models", help_text="Repo ids: alice/digits-ast"
     )
     description = forms.CharField(max_length=500, required=False)
-    private = forms.BooleanField(required=False)
+    private = forms.TypedChoiceField(
+        label="Visibility",
+        choices=[
+            ("", "Private if any model is private"),
+            ("true", "Private"),
+            ("false", "Public"),
+        ],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+    )
 
     def clean_job_ids(self) -> list[int]:
         words = _words(self.cleaned_data["job_ids"])

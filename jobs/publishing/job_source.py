@@ -17,6 +17,9 @@ from jobs.platforms.publishing_base import ModelFiles
 from jobs.reporting.card import slug
 
 AST_CONFIG_FILE = "ast_config.json"
+# Kaggle model slugs take at most 50 characters and Hub repo names 96: a default name
+# fits both, so neither target has to cut off the run id that makes the name unique.
+DEFAULT_NAME_LENGTH = 50
 
 
 def check_publishable(job: TrainingJob) -> None:
@@ -78,5 +81,20 @@ def job_files(job: TrainingJob, dest: Path) -> ModelFiles:
     (dest / AST_CONFIG_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True))
     if card is not None:
         (dest / "README.md").write_text(card.markdown)
-    name = slug(job.name) if job.name else f"{slug(job.model)}-{slug(job.dataset)}-ast-{job.pk}"
-    return ModelFiles(folder=dest, name=name, job_id=job.pk, metadata=metadata)
+    return ModelFiles(folder=dest, name=default_model_name(job), job_id=job.pk, metadata=metadata)
+
+
+def default_model_name(job: TrainingJob) -> str:
+    """`<model>-<dataset>-ast-<job id>` (`-baseline-` for a baseline run).
+
+    Not the job's name: a sweep gives every run the same one, and each run would then
+    overwrite the last one's repository. The run id makes the name unique per run.
+    """
+    suffix = f"-{'baseline' if job.is_baseline else 'ast'}-{job.pk}"
+    model, dataset = slug(job.model), slug(job.dataset)
+    room = DEFAULT_NAME_LENGTH - len(suffix) - 1  # the dash between model and dataset
+    if len(model) + len(dataset) > room:
+        # Shorten the longer part first, so both stay recognisable.
+        model = model[: max(room // 2, room - len(dataset))].strip("-")
+        dataset = dataset[: room - len(model)].strip("-")
+    return f"{model}-{dataset}{suffix}"

@@ -106,12 +106,19 @@ async def create_collection(
         list[str] | None, Field(description="Hub model repos (namespace/name).")
     ] = None,
     description: str = "",
-    private: StrictBool = False,
+    private: Annotated[
+        StrictBool | None,
+        Field(
+            description="Leave out: private when any model is private (the Hub hides "
+            "private items from a public collection's visitors). false: public anyway."
+        ),
+    ] = None,
 ) -> schemas.CollectionOut:
     """Gather published runs (by job id) and Hub models (by repo id) into a Hugging Face
     collection in your namespace, e.g. a model zoo "AST-CIFAR100". Reuses a collection
     with the same title; adding a model already there is fine. Runs must have been
-    published with sync_model first."""
+    published with sync_model first. The collection is private when any of its models
+    is, unless private=false is given."""
 
     def create(user):
         made = make_collection(

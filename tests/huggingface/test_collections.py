@@ -114,3 +114,163 @@ def test_portal_collection_form_shows_the_collection_or_the_error(
         "/portal/collections/", {"title": "x", "job_ids": "999999", "repo_ids": ""}
     ).content.decode()
     assert "No training job 999999" in error
+
+
+def _stored_publication(user, repo_id: str, *, private: bool):
+    """A run published to `repo_id` (made on the fake Hub), without training it."""
+    from jobs.models import Publication
+    from tests.sharing.factories import stored_job
+
+    job = stored_job(user)
+    Publication.objects.create(
+        owner=user,
+        job=job,
+        source_platform="local",
+        target_platform="huggingface",
+        status=PublicationStatus.SUCCEEDED,
+        published_ref=repo_id,
+        private=private,
+    )
+    return job
+
+
+def test_collection_of_a_private_model_is_private_unless_public_is_asked_for(
+    alice, api_as, connect_hf, hf_hub
+):
+    token = connect_hf(alice, "alice-hf")
+    hub_api(token).create_repo("alice-hf/secret-ast", private=True)
+    hub_api(token).create_repo("alice-hf/open-ast", private=False)
+    secret = _stored_publication(alice, "alice-hf/secret-ast", private=True)
+    api = api_as(alice)
+
+    default = api.post(
+        "/api/v1/collections",
+        {"title": "zoo", "job_ids": [secret.pk], "repo_ids": ["alice-hf/open-ast"]},
+        format="json",
+    )
+    assert default.status_code == 201, default.json()
+    assert default.json()["private"] is True
+    assert hf_hub.collections[default.json()["slug"]].private
+
+    public = api.post(
+        "/api/v1/collections",
+        {"title": "open zoo", "job_ids": [secret.pk], "private": False},
+        format="json",
+    )
+    assert public.status_code == 201 and public.json()["private"] is False
+    assert not hf_hub.collections[public.json()["slug"]].private
+
+    # All public: public by default; an explicit private is kept.
+    all_public = api.post(
+        "/api/v1/collections",
+        {"title": "open only", "repo_ids": ["alice-hf/open-ast"]},
+        format="json",
+    )
+    assert all_public.status_code == 201 and all_public.json()["private"] is False
+    kept_private = api.post(
+        "/api/v1/collections",
+        {"title": "mine", "repo_ids": ["alice-hf/open-ast"], "private": True},
+        format="json",
+    )
+    assert kept_private.status_code == 201 and kept_private.json()["private"] is True
+
+    # null means "not given"; anything but a boolean is refused.
+    null = api.post(
+        "/api/v1/collections",
+        {"title": "zoo", "job_ids": [secret.pk], "private": None},
+        format="json",
+    )
+    assert null.status_code == 201 and null.json()["private"] is True
+    refused = api.post(
+        "/api/v1/collections",
+        {"title": "zoo", "job_ids": [secret.pk], "private": "no"},
+        format="json",
+    )
+    assert refused.status_code == 400 and "private" in json.dumps(refused.json())
+
+
+def test_a_private_model_is_not_slipped_into_an_existing_public_collection(
+    alice, api_as, connect_hf, hf_hub
+):
+    token = connect_hf(alice, "alice-hf")
+    hub_api(token).create_repo("alice-hf/open-ast", private=False)
+    hub_api(token).create_repo("alice-hf/secret-ast", private=True)
+    api = api_as(alice)
+    made = api.post(
+        "/api/v1/collections", {"title": "zoo", "repo_ids": ["alice-hf/open-ast"]}, format="json"
+    )
+    assert made.status_code == 201 and made.json()["private"] is False
+    slug = made.json()["slug"]
+
+    refused = api.post(
+        "/api/v1/collections", {"title": "zoo", "repo_ids": ["alice-hf/secret-ast"]}, format="json"
+    )
+    assert refused.status_code == 409
+    message = refused.json()["error"]["message"]
+    assert "already exists and is public" in message and "alice-hf/secret-ast" in message
+    assert "private: false" in message
+    assert [item["id"] for item in hf_hub.collections[slug].items] == ["alice-hf/open-ast"]
+
+    added = api.post(
+        "/api/v1/collections",
+        {"title": "zoo", "repo_ids": ["alice-hf/secret-ast"], "private": False},
+        format="json",
+    )
+    assert added.status_code == 201 and added.json()["slug"] == slug
+    assert len(hf_hub.collections[slug].items) == 2
+
+
+def test_cli_and_portal_choose_the_collections_visibility(
+    alice, client, token_for, connect_hf, hf_hub, capsys, hub_transport
+):
+    token = connect_hf(alice, "alice-hf")
+    hub_api(token).create_repo("alice-hf/secret-ast", private=True)
+    argv = ["--url", "http://testserver", "--token", token_for(alice)]
+    assert (
+        cli_main(
+            [*argv, "collection", "cli zoo", "--repo", "alice-hf/secret-ast"],
+            transport=hub_transport,
+        )
+        == 0
+    )
+    assert "cli zoo (private):" in capsys.readouterr().out
+    assert (
+        cli_main(
+            [
+                *argv,
+                "collection",
+                "cli open",
+                "--repo",
+                "alice-hf/secret-ast",
+                "--public",
+                "--json",
+            ],
+            transport=hub_transport,
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["private"] is False
+
+    client.force_login(alice)
+    page = client.post(
+        "/portal/collections/",
+        {"title": "portal zoo", "job_ids": "", "repo_ids": "alice-hf/secret-ast", "private": ""},
+    ).content.decode()
+    assert "(private)" in page
+    public = client.post(
+        "/portal/collections/",
+        {
+            "title": "portal open",
+            "job_ids": "",
+            "repo_ids": "alice-hf/secret-ast",
+            "private": "false",
+        },
+    ).content.decode()
+    assert "portal open" in public and "(private)" not in public
+    visibility = {c.title: c.private for c in hf_hub.collections.values()}
+    assert visibility == {
+        "cli zoo": True,
+        "cli open": False,
+        "portal zoo": True,
+        "portal open": False,
+    }

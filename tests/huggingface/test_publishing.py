@@ -101,11 +101,13 @@ def test_two_users_publishing_at_once_each_land_in_their_own_namespace(
     for thread in threads:
         thread.join()
     assert not errors
-    assert results["alice"].ref == "alice-hf/digits-ast"
-    assert results["bob"].ref == "bob-hf/digits-ast"
+    alice_repo = f"alice-hf/mlp-digits-ast-{gathered['alice'].job_id}"
+    bob_repo = f"bob-hf/mlp-digits-ast-{gathered['bob'].job_id}"
+    assert results["alice"].ref == alice_repo
+    assert results["bob"].ref == bob_repo
     repos = {repo_id for (_, repo_id) in hf_hub.repos}
-    assert repos == {"alice-hf/digits-ast", "bob-hf/digits-ast"}
-    for name, repo_id in (("alice", "alice-hf/digits-ast"), ("bob", "bob-hf/digits-ast")):
+    assert repos == {alice_repo, bob_repo}
+    for name, repo_id in (("alice", alice_repo), ("bob", bob_repo)):
         writes = {t for m, p, t in hf_hub.requests if m == "POST" and repo_id in p}
         assert writes == {tokens[name]}
 
@@ -174,3 +176,89 @@ def test_missing_hub_model_fails_the_copy_with_a_clear_reason(alice, connect_hf,
     publication.refresh_from_db()
     assert publication.status == PublicationStatus.FAILED
     assert "Not found on Hugging Face" in publication.failure_reason
+
+
+def _publish(user, capture, job, **request):
+    with capture(execute=True):
+        publication = sync_model(user=user, to_platform="huggingface", job_id=job.pk, **request)
+    publication.refresh_from_db()
+    return publication
+
+
+def test_two_runs_of_the_same_model_and_data_published_by_default_land_in_two_repos(
+    alice, connect_hf, hf_hub, eager_tasks
+):
+    """A sweep names every run alike; the default repo comes from the run, not the name."""
+    connect_hf(alice, "alice-hf")
+    first = _finished_job(alice, eager_tasks)
+    second = _finished_job(alice, eager_tasks)
+    published = [_publish(alice, eager_tasks, job) for job in (first, second)]
+    assert [p.status for p in published] == [PublicationStatus.SUCCEEDED] * 2
+    assert [p.published_ref for p in published] == [
+        f"alice-hf/mlp-digits-ast-{first.pk}",
+        f"alice-hf/mlp-digits-ast-{second.pk}",
+    ]
+    for publication, job in zip(published, (first, second), strict=True):
+        repo = hf_hub.repo(publication.published_ref)
+        assert repo.private and len(repo.commits) == 2
+        recorded = hf_hub.files(publication.published_ref)["ast_config.json"]
+        assert f'"hub_job_id": {job.pk}' in recorded.decode()
+
+    # Publishing the first run again goes to its own repo rather than being refused.
+    again = _publish(alice, eager_tasks, first)
+    assert again.status == PublicationStatus.SUCCEEDED, again.failure_reason
+    assert again.published_ref == published[0].published_ref
+
+
+def test_an_explicitly_named_repo_is_reused_by_the_next_run(alice, connect_hf, hf_hub, eager_tasks):
+    connect_hf(alice, "alice-hf")
+    first = _finished_job(alice, eager_tasks)
+    second = _finished_job(alice, eager_tasks)
+    for job in (first, second):
+        publication = _publish(alice, eager_tasks, job, target_ref="digits-zoo")
+        assert publication.status == PublicationStatus.SUCCEEDED, publication.failure_reason
+        assert publication.published_ref == "alice-hf/digits-zoo"
+    repo = hf_hub.repo("alice-hf/digits-zoo")
+    assert len(repo.commits) == 3  # created, then one commit per run
+    assert (
+        f'"hub_job_id": {second.pk}'
+        in hf_hub.files("alice-hf/digits-zoo")["ast_config.json"].decode()
+    )
+
+
+def test_a_default_name_taken_by_another_model_fails_the_publication_and_keeps_that_model(
+    alice, connect_hf, hf_hub, eager_tasks
+):
+    token = connect_hf(alice, "alice-hf")
+    job = _finished_job(alice, eager_tasks)
+    taken = f"alice-hf/mlp-digits-ast-{job.pk}"  # e.g. made by hand, or by another hub
+    api = hub_api(token)
+    api.create_repo(taken, private=True)
+    api.upload_file(path_or_fileobj=b"theirs", path_in_repo="model.safetensors", repo_id=taken)
+    publication = _publish(alice, eager_tasks, job)
+    assert publication.status == PublicationStatus.FAILED
+    assert f"{taken} already holds another model" in publication.failure_reason
+    assert "target_ref" in publication.failure_reason
+    kept = hf_hub.files(taken)
+    assert kept["model.safetensors"] == b"theirs" and "ast_config.json" not in kept
+    assert len(hf_hub.repo(taken).commits) == 2  # created, then their upload: nothing more
+
+
+def test_a_baseline_run_and_long_names_get_a_default_within_the_hub_and_kaggle_rules(
+    alice, eager_tasks
+):
+    from jobs.models import TrainingJob
+    from jobs.platforms.huggingface.publishing import REPO_ID
+    from jobs.publishing.job_source import default_model_name
+
+    job = _finished_job(alice, eager_tasks)
+    baseline = TrainingJob(pk=41, model="mlp", dataset="digits", is_baseline=True)
+    assert default_model_name(baseline) == "mlp-digits-baseline-41"
+    assert default_model_name(job) == f"mlp-digits-ast-{job.pk}"
+    long_run = TrainingJob(
+        pk=123456, model="hf:Google/ViT_Base.Patch16 224" * 3, dataset="cifar100" * 8
+    )
+    name = default_model_name(long_run)
+    assert name.endswith("-ast-123456") and len(name) <= 50
+    assert name.startswith("hf-google-vit-base-cifar100")
+    assert REPO_ID.match(name) and name == name.lower()

@@ -79,7 +79,7 @@ def test_finished_run_is_gathered_with_weights_card_and_ast_metadata(alice, eage
     assert metadata["script_sha256"] == job.script_sha256
     assert metadata["results"]["final_val_accuracy"] > 0.5
     assert "co2_eq_emissions" in files.card_markdown
-    assert files.name == "pub"
+    assert files.name == f"mlp-digits-ast-{job.pk}"  # the run, not its (shared) name
     # Gathering created the run's card so a published model always carries one.
     assert job.model_cards.count() == 1
     assert not AuditEvent.objects.filter(action="model.sync_started").exists()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from accounts import audit
 from accounts.services import use_credential
-from asthub_site.errors import InvalidInput
+from asthub_site.errors import Conflict, InvalidInput
 from jobs.models import Publication, PublicationStatus
 from jobs.platforms.base import PlatformBusy, PlatformUnavailable
 from jobs.platforms.huggingface.client import hub_api, hub_errors
@@ -23,10 +23,17 @@ class HubCollection:
     slug: str
     url: str
     title: str
+    private: bool
     items: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"slug": self.slug, "url": self.url, "title": self.title, "items": self.items}
+        return {
+            "slug": self.slug,
+            "url": self.url,
+            "title": self.title,
+            "private": self.private,
+            "items": self.items,
+        }
 
 
 def published_repo(*, user, job_id: int) -> str:
@@ -54,10 +61,14 @@ def create_collection(
     job_ids: list[int] | None = None,
     repo_ids: list[str] | None = None,
     description: str = "",
-    private: bool = False,
+    private: bool | None = None,
 ) -> HubCollection:
     """Create (or reuse, by title) a collection in the user's namespace and add each run's
-    published repo and each given repo to it. Adding what is already there is fine."""
+    published repo and each given repo to it. Adding what is already there is fine.
+
+    `private` None means: private when any item is private. The Hub shows a visitor only
+    the items they may see, so a public collection of private models looks empty or
+    incomplete to everyone but the owner; public then has to be asked for (False)."""
     title = (title or "").strip()
     if not title or len(title) > MAX_TITLE:
         raise InvalidInput(f"title: 1 to {MAX_TITLE} characters.", fields={"title": ["invalid"]})
@@ -75,6 +86,10 @@ def create_collection(
         raise InvalidInput(f"At most {MAX_ITEMS} models per call.")
     api = hub_api(use_credential(user=user, provider="huggingface")["token"])
     try:
+        with hub_errors("reading the models to collect"):
+            private_items = [repo_id for repo_id, _ in items if api.model_info(repo_id).private]
+        if private is None:
+            private = bool(private_items)
         with hub_errors("creating the collection"):
             collection = api.create_collection(
                 title,
@@ -83,6 +98,14 @@ def create_collection(
                 private=private,
                 exists_ok=True,
             )
+            if private and not collection.private:
+                # Reused by title: this hub cannot change its visibility for the user.
+                raise Conflict(
+                    f"The collection {title!r} already exists and is public, so its private "
+                    f"models ({', '.join(private_items) or 'none'}) would be hidden from "
+                    "visitors. Make it private on huggingface.co, or pass private: false to "
+                    "add them to the public collection anyway."
+                )
             for repo_id, note in dict.fromkeys(items):
                 collection = api.add_collection_item(
                     collection.slug, repo_id, "model", note=note or None, exists_ok=True
@@ -93,6 +116,7 @@ def create_collection(
         slug=collection.slug,
         url=collection.url,
         title=collection.title,
+        private=collection.private,
         items=[
             {"repo_id": i.item_id, "type": i.item_type, "note": i.note} for i in collection.items
         ],
