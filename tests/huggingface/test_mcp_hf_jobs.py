@@ -27,7 +27,12 @@ def hub_with_fake(tmp_path_factory):
     fake = FakeHuggingFace().start()
     hf_token = fake.add_user("alice-hf")
     var_dir = tmp_path_factory.mktemp("hf-mcp-hub")
-    extra = {"HF_ENDPOINT": fake.url, "REMOTE_POLL_INTERVAL_SECONDS": "1"}
+    # A public-looking address: a dashboard Space must be able to reach the hub.
+    extra = {
+        "HF_ENDPOINT": fake.url,
+        "REMOTE_POLL_INTERVAL_SECONDS": "1",
+        "PUBLIC_BASE_URL": "http://hub.example.com",
+    }
     try:
         with running_hub(var_dir, **extra) as running:
             env = embedded_env(var_dir, **extra)

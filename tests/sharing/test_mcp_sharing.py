@@ -85,3 +85,14 @@ def test_leaderboard_opt_in_over_mcp(hub, jobs):  # noqa: F811
     assert "alice@example.com" not in json.dumps(board)
     denied = run(call(hub, "bob", "set_leaderboard_listing", arguments))
     assert denied.is_error and "No training job" in text_of(denied)
+
+
+def test_dashboard_space_is_refused_over_mcp_while_the_hub_is_on_loopback(hub, jobs):  # noqa: F811
+    """The shared hub's PUBLIC_BASE_URL is its loopback address: no Space could read it."""
+    before = structured(run(call(hub, "alice_read", "list_share_links")))["links"]
+    result = run(call(hub, "alice", "deploy_dashboard", {"job_ids": [jobs["shared"]]}))
+    assert result.is_error
+    message = text_of(result)
+    assert "[hub_not_reachable]" in message and "127.0.0.1" in message
+    assert "cannot reach that address" in message and "cloudflared tunnel --url" in message
+    assert structured(run(call(hub, "alice_read", "list_share_links")))["links"] == before
