@@ -78,7 +78,7 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
             template=template,
             repo_id=job.hf_repo or None,
             plot_names=plot_names,
-            leaderboard=_leaderboard(job) if template == "competition" else None,
+            leaderboard=_leaderboard(job),
         )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
@@ -91,7 +91,7 @@ def create_model_card(*, user, run_id: int, template: str = "standard") -> Model
 
 
 def _leaderboard(job) -> dict[str, str] | None:
-    """The run's latest scored Kaggle submission, for the competition card."""
+    """The run's latest scored Kaggle submission: every card shows its public score."""
     from jobs.competitions import latest_score
 
     submission = latest_score(job)

@@ -164,7 +164,12 @@ class EngineRun(Run):
     reach an index only when the kernel was saved with internet on."""
 
     def __init__(
-        self, text: str, inputs: dict[str, dict[str, bytes]], *, internet: bool = False
+        self,
+        text: str,
+        inputs: dict[str, dict[str, bytes]],
+        *,
+        internet: bool = False,
+        downloads: Path | None = None,
     ) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="fake-kaggle-kernel-"))
         self.working = self.root / "working"
@@ -189,6 +194,10 @@ class EngineRun(Run):
             "PYTHONUNBUFFERED": "1",
             "KAGGLE_KERNEL_RUN_TYPE": "Batch",
         }
+        if internet and downloads is not None:
+            # This machine cannot reach download.pytorch.org: a kernel with internet finds
+            # what those downloads would have left (pretrained weights) in torch's cache.
+            env["TORCH_HOME"] = str(downloads)
         self.process = subprocess.Popen(
             [str(image.python), str(script)],
             cwd=self.working,
@@ -329,6 +338,42 @@ class Fault:
     message: str = ""
 
 
+class SessionTimeout(Run):
+    """A version saved with sessionTimeoutSeconds: Kaggle stops a session still going
+    past it, and the version ends in ERROR with a timeout message. The run it wraps is
+    reached through it (start, emit, finish, ...) as before."""
+
+    MESSAGE = "The kernel session ran past its timeout of {seconds:g} seconds and was stopped."
+
+    def __init__(self, inner: Run, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+        self.saved = time.monotonic()
+        self.timed_out = False
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def status(self) -> str:
+        status = self.inner.status()
+        if not self.timed_out and status in ACTIVE:
+            self.timed_out = time.monotonic() - self.saved > self.seconds
+            if self.timed_out and hasattr(self.inner, "close"):
+                self.inner.close()  # Kaggle stops the session's process
+        return "ERROR" if self.timed_out else status
+
+    def events(self) -> list[dict]:
+        return self.inner.events()
+
+    def failure(self) -> str:
+        if self.status() == "ERROR" and self.timed_out:
+            return self.MESSAGE.format(seconds=self.seconds)
+        return self.inner.failure()
+
+    def outputs(self) -> dict[str, bytes]:
+        return {} if self.timed_out else self.inner.outputs()
+
+
 class FakeKaggle:
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -356,6 +401,8 @@ class FakeKaggle:
         )
         self._ids = itertools.count(1001)
         self._engine_runs: list[EngineRun] = []
+        # A TORCH_HOME holding what kernels with internet would download (run_engine).
+        self.downloads: Path | None = None
         self.server: ThreadingHTTPServer | None = None
         self.base_url = ""
 
@@ -407,7 +454,9 @@ class FakeKaggle:
 
         def start(request: dict, inputs: dict[str, dict[str, bytes]]) -> Run:
             internet = bool(request.get("enableInternet"))
-            run = EngineRun(request.get("text") or "", inputs, internet=internet)
+            run = EngineRun(
+                request.get("text") or "", inputs, internet=internet, downloads=self.downloads
+            )
             self._engine_runs.append(run)
             return run
 
@@ -576,7 +625,10 @@ class FakeKaggle:
             if kernel is None:
                 kernel = Kernel(owner, slug, title, next(self._ids))
                 self.kernels[(owner, slug)] = kernel
-            version = Version(len(kernel.versions) + 1, dict(body), self.runner(body, inputs))
+            run = self.runner(body, inputs)
+            if body.get("sessionTimeoutSeconds"):
+                run = SessionTimeout(run, float(body["sessionTimeoutSeconds"]))
+            version = Version(len(kernel.versions) + 1, dict(body), run)
             kernel.versions.append(version)
         return {
             "ref": f"/code/{owner}/{slug}",
