@@ -130,6 +130,23 @@ def build_model(
 _AUXILIARY_HEADS = ("googlenet", "inception_v3")
 
 
+def fetch_pretrained_weights(name: str) -> None:
+    """Download ``name``'s pretrained weights into the local cache (torch's, or the Hugging
+    Face Hub's for timm), or raise ModelError saying the run cannot reach them."""
+    source = model_source(name)
+    if source is None:
+        raise ModelError(f"model {name!r} has no pretrained weights (not torchvision or timm)")
+    if source == "torchvision":
+        torchvision = torchvision_module()
+        assert torchvision is not None  # model_source found the name there
+        try:
+            torchvision.models.get_model_weights(name).DEFAULT.get_state_dict(progress=False)
+        except Exception as exc:  # noqa: BLE001  (unreachable network, corrupt download)
+            raise _build_error(source, name, True, exc) from exc
+    else:
+        _timm_model(name, 2, pretrained=True)
+
+
 def _torchvision_model(name: str, num_classes: int, pretrained: bool) -> nn.Module:
     torchvision = torchvision_module()
     assert torchvision is not None  # model_source found the name there

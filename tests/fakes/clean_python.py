@@ -51,8 +51,12 @@ class Image:
 # pytorch/pytorch: python, pip and torch; the job's command installs the rest.
 HF_JOBS_IMAGE = Image("hf-jobs", ("torch", "pip"))
 # Kaggle's image ships the scientific stack; of what the engine imports it has numpy,
-# scikit-learn, Pillow and safetensors (transformers' dependency), not mnist1d.
-KAGGLE_IMAGE = Image("kaggle", ("torch", "pip", "numpy", "scikit-learn", "pillow", "safetensors"))
+# scikit-learn, Pillow, torchvision, timm and safetensors (transformers' dependency), not
+# mnist1d.
+KAGGLE_IMAGE = Image(
+    "kaggle",
+    ("torch", "pip", "numpy", "scikit-learn", "pillow", "safetensors", "torchvision", "timm"),
+)
 
 # What a job may inherit from this machine: how to reach the network, not the hub's state.
 NETWORK_VARIABLES = (

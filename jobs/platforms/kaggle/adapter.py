@@ -108,9 +108,7 @@ class KaggleAdapter:
         request.is_private = True
         request.enable_gpu = chosen.kind == "gpu"
         request.enable_tpu = chosen.kind == "tpu"
-        request.enable_internet = needs_internet(job.config["dataset"]) or bool(
-            job.config.get("pretrained")
-        )
+        request.enable_internet = needs_internet(job.config)
         request.dataset_data_sources = list(sources.get("datasets", []))
         request.competition_data_sources = list(sources.get("competitions", []))
         if chosen.machine_shape:

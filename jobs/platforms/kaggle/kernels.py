@@ -83,9 +83,7 @@ def kernel_text(bundle: str, *, baseline: bool, config: Mapping[str, Any]) -> st
         "import sys\n"
         f"sys.argv[1:] = {argv!r}\n"
     )
-    preamble = requirements_preamble(
-        engine_requirements(config), internet=needs_internet(str(config.get("dataset", "")))
-    )
+    preamble = requirements_preamble(engine_requirements(config), internet=needs_internet(config))
     return launcher + preamble + bundle
 
 
@@ -205,7 +203,8 @@ def data_sources(dataset: str) -> DataSources:
     return DataSources(engine_dataset=engine, datasets=(f"{match.group('owner')}/{slug}",))
 
 
-def needs_internet(engine_dataset: str) -> bool:
-    """Downloads happen for hf: and torchvision sets, and mnist1d may need its package."""
-    kind = engine_dataset.split(":", 1)[0]
-    return kind not in {"digits", "npz", "csv", "imagefolder"}
+def needs_internet(config: Mapping[str, Any]) -> bool:
+    """Whether the kernel asks Kaggle for internet: downloads happen for hf: and
+    torchvision sets and for pretrained weights, and mnist1d may need its package."""
+    kind = str(config.get("dataset", "")).split(":", 1)[0]
+    return kind not in {"digits", "npz", "csv", "imagefolder"} or bool(config.get("pretrained"))
