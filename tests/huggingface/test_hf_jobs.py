@@ -90,8 +90,13 @@ def test_failed_hf_job_reports_the_platform_message_and_last_output(
     job = _start(alice, eager_tasks, dataset="hf:someone/missing-set")
     job = poll_until_done(job.pk)
     assert job.status == JobStatus.FAILED
-    assert "Job failed with exit code" in job.failure_reason
-    assert "Last output:" in job.failure_reason and "someone/missing-set" in job.failure_reason
+    reason = job.failure_reason
+    assert "Job failed with exit code" in reason.splitlines()[0]
+    # The log's own last error lines (the engine's error about the data set), then the log.
+    error_lines = reason.splitlines()[1:-1]
+    assert error_lines and len(error_lines) <= 8
+    assert any("someone/missing-set" in line for line in error_lines)
+    assert reason.splitlines()[-1].startswith("Log: ")
 
 
 def test_rate_limited_poll_keeps_the_job_and_waits_the_retry_after(

@@ -101,7 +101,7 @@ def test_gpu_session_limit_is_a_clear_failure(kaggle_alice, kaggle_fake, hub):
     job = start(kaggle_alice, hub, hardware="t4")
     assert job.status == JobStatus.FAILED
     assert "Maximum batch GPU session count" in job.failure_reason
-    assert "Wait for one of your running GPU kernels to finish" in job.failure_reason
+    assert "None of the GPU kernels this hub started for you" in job.failure_reason
 
 
 def test_kaggle_dataset_is_attached_and_read_from_kaggle_input(kaggle_alice, kaggle_fake, hub):

@@ -5,6 +5,7 @@ writes the card and publishes the model to Kaggle Models; cancelling asks to con
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -90,3 +91,29 @@ def test_assistant_is_told_kaggle_cannot_stop_a_run_and_may_confirm(kaggle_hub):
     else:  # still queued on the hub: nothing ran on Kaggle
         done = structured(refused)
     assert done["status"] == "cancelled"
+
+
+def test_assistant_reads_why_a_kernel_failed_from_its_traceback(kaggle_hub):
+    fake = kaggle_hub["fake"]
+    fake.run_manually()
+    try:
+        started = structured(call(kaggle_hub, "start_training", {
+            "platform": "kaggle", "dataset": "digits", "model": "mlp", "epochs": 2,
+        }))  # fmt: skip
+        job_id = started["job"]["job_id"]
+        deadline = time.monotonic() + 60  # the hub's worker saves the kernel
+        while ("alice-kg", f"ast-hub-job-{job_id}") not in fake.kernels:
+            assert time.monotonic() < deadline, "the kernel was never saved"
+            time.sleep(0.2)
+        run = fake.run_of("alice-kg", f"ast-hub-job-{job_id}")
+        run.start()
+        run.emit("Traceback (most recent call last):\n  File \"job.py\", line 9, in <module>\n"
+                 "    train()\nMemoryError: cannot allocate 12 GiB\n", stream="stderr")  # fmt: skip
+        run.fail("")
+        watch = {"job_id": job_id, "wait_seconds": 60}
+        progress = structured(call(kaggle_hub, "monitor_training", watch))
+    finally:
+        fake.run_engine()
+    assert progress["status"] == "failed", progress
+    assert "MemoryError: cannot allocate 12 GiB" in progress["failure_reason"]
+    assert f"ast-hub-job-{job_id}" in progress["failure_reason"].splitlines()[-1]

@@ -25,6 +25,7 @@ from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
 from jobs.platforms.huggingface.bootstrap import BOOTSTRAP, requirements_variable
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
 from jobs.platforms.huggingface.flavors import DEFAULT_FLAVOR, check_flavor
+from jobs.platforms.log_errors import last_error_lines
 from jobs.training import ENGINE_VERSION, build_script, script_sha256
 from jobs.training.contract import parse_metric_line
 
@@ -151,9 +152,9 @@ class HuggingFaceJobsAdapter:
         elif stage == "DELETED":
             reason = "The job was deleted on Hugging Face."
         else:
-            reason = f"The Hugging Face job failed: {info.status.message or stage}."
-            if tail:
-                reason += " Last output: " + " | ".join(tail)
+            reason = _failure_reason(
+                info.status.message or stage, last_error_lines(lines), state.get("job_url", "")
+            )
         return PollResult("failed", metrics, failure_reason=reason[:2000], platform_state=state)
 
     def cancel(self, job: JobHandle, credential: dict | None) -> None:
@@ -181,3 +182,11 @@ class HuggingFaceJobsAdapter:
             if path.name != ".cache":
                 shutil.move(str(path), outputs / path.name)
         return outputs
+
+
+def _failure_reason(hub_message: str, error_lines: str, log_url: str) -> str:
+    """The Hub's word on the failure, the log's own last error lines, and where the log is."""
+    reason = f"The Hugging Face job failed: {hub_message}."
+    if error_lines:
+        reason += f"\n{error_lines}"
+    return f"{reason}\nLog: {log_url}" if log_url else reason

@@ -5,12 +5,20 @@ launch: the engine bundle becomes a private script kernel `<owner>/ast-hub-job-<
 poll: one status call per poll, with the version label; while the kernel runs (and once
 more when it ends) the log is read from the kept cursor. fetch_artifacts: page through
 the session's outputs and download each signed URL without credentials.
-Kaggle has no API to stop a kernel, so `can_cancel` is False.
+
+Stopping a kernel: Kaggle's API has CancelKernelSession, but it takes a kernel session id
+that no public call returns (SaveKernel answers the version number, the status call only
+status and failure message; a Kaggle maintainer: "A session ID is like a *nix PID, and is
+not currently exposed outside the server", Kaggle/kaggle-cli PR #1174). So `can_cancel`
+is False, and every kernel is saved with the job's runtime limit as its session timeout:
+a kernel the hub stopped following still ends on its own instead of holding a GPU session.
 """
 
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
 import requests
+from django.utils import timezone
 from kagglesdk.kernels.types.kernels_api_service import (
     ApiGetAcceleratorQuotaStatisticsRequest,
     ApiGetKernelSessionStatusRequest,
@@ -19,6 +27,7 @@ from kagglesdk.kernels.types.kernels_api_service import (
 )
 
 from asthub_site.errors import InvalidInput
+from jobs.models import JobStatus, TrainingJob
 from jobs.platforms.base import (
     EngineData,
     JobHandle,
@@ -37,7 +46,7 @@ from jobs.platforms.kaggle.kernels import (
     kernel_title,
     needs_internet,
 )
-from jobs.platforms.kaggle.logs import LogCursor, new_metrics, read_events
+from jobs.platforms.kaggle.logs import LogCursor, error_lines_of, new_metrics, read_events
 
 MAX_SESSION_SECONDS = 12 * 3600  # Kaggle's own limit for one session
 OUTPUT_PAGE_SIZE = 50
@@ -113,6 +122,8 @@ class KaggleAdapter:
         request.competition_data_sources = list(sources.get("competitions", []))
         if chosen.machine_shape:
             request.machine_shape = chosen.machine_shape
+        # The plan's runtime limit ends the session on Kaggle's side too: the hub cannot
+        # stop a kernel, so one it stopped following must not hold a GPU past the limit.
         request.session_timeout_seconds = min(
             job.max_runtime_seconds or MAX_SESSION_SECONDS, MAX_SESSION_SECONDS
         )
@@ -122,7 +133,7 @@ class KaggleAdapter:
             answer = _with_retries(
                 lambda: client.kernels.kernels_api_client.save_kernel(request), "saving the kernel"
             )
-        _refuse_save_errors(answer)
+        _refuse_save_errors(answer, launching=job)
         return Launched(
             external_id=f"{owner}/{slug}",
             platform_state={
@@ -130,6 +141,7 @@ class KaggleAdapter:
                 "slug": slug,
                 "version": answer.version_number,
                 "url": answer.url or kernel_url(owner, slug),
+                "session_timeout_seconds": request.session_timeout_seconds,
                 "data_sources": sources,
                 **LogCursor().as_state(),
             },
@@ -184,11 +196,12 @@ class KaggleAdapter:
         if status == "COMPLETE":
             return PollResult("succeeded", points, platform_state=state)
         if status == "ERROR":
-            reason = answer.failure_message or "the kernel ended with an error"
             return PollResult(
                 "failed",
                 points,
-                failure_reason=f"Kaggle kernel failed: {reason} (log: {state.get('url', '')})",
+                failure_reason=_failure_reason(
+                    answer.failure_message or "", error_lines_of(events), state.get("url", "")
+                ),
                 platform_state=state,
             )
         if status in ENDED_BADLY:
@@ -201,7 +214,9 @@ class KaggleAdapter:
         return PollResult("running", points, platform_state=state)
 
     def cancel(self, job: JobHandle, credential: dict | None) -> None:
-        """Kaggle has no API to stop a kernel; the hub only stops following it."""
+        """Nothing to call: CancelKernelSession needs a session id no public call gives
+        (see the module docstring). The hub only stops following the kernel, which ends
+        at the latest at its session timeout."""
 
     # --- outputs --------------------------------------------------------------------------
 
@@ -273,7 +288,17 @@ def _with_retries(call, action: str):
         ) from busy
 
 
-def _refuse_save_errors(answer) -> None:
+def _failure_reason(kaggle_message: str, error_lines: str, log_url: str) -> str:
+    """What failed, in the log's own words when it has any, then where the whole log is."""
+    said = f" ({kaggle_message})" if kaggle_message else ""
+    if error_lines:
+        reason = f"The Kaggle kernel failed{said}:\n{error_lines}"
+    else:
+        reason = f"The Kaggle kernel failed: {kaggle_message or 'it ended with an error'}."
+    return f"{reason}\nLog: {log_url}" if log_url else reason
+
+
+def _refuse_save_errors(answer, *, launching: JobHandle) -> None:
     invalid = list(answer.invalid_dataset_sources) + list(answer.invalid_competition_sources)
     if invalid:
         raise InvalidInput(
@@ -284,7 +309,51 @@ def _refuse_save_errors(answer) -> None:
         return
     if "gpu session" in answer.error.lower():
         raise PlatformUnavailable(
-            f"Kaggle refused another GPU session: {answer.error} Wait for one of your "
-            "running GPU kernels to finish, then start this run again."
+            f"Kaggle refused another GPU session: {answer.error} " + _gpu_holders_advice(launching)
         )
     raise PlatformUnavailable(f"Kaggle refused the kernel: {answer.error}")
+
+
+def _gpu_holders_advice(launching: JobHandle) -> str:
+    """Name the user's GPU kernels this hub launched that may still be running: the ones
+    it follows, and the ones it stopped following on a confirmed cancel (Kaggle cannot
+    be told to stop them) whose session timeout has not passed yet."""
+    now = timezone.now()
+    holders = []
+    candidates = (
+        TrainingJob.objects.filter(
+            owner_id=launching.owner_id,
+            platform=KaggleAdapter.name,
+            status__in=(JobStatus.LAUNCHING, JobStatus.RUNNING, JobStatus.CANCELLED),
+        )
+        .exclude(pk=launching.id)
+        .exclude(external_id="")
+        .only("pk", "status", "hardware", "platform_state", "launched_at")
+        .order_by("pk")
+    )
+    for job in candidates:
+        state = job.platform_state or {}
+        if not state.get("url") or not KaggleAdapter().has_gpu(job.hardware):
+            continue
+        if job.status != JobStatus.CANCELLED:
+            holders.append(f"job {job.pk} ({state['url']}, running)")
+            continue
+        timeout = int(state.get("session_timeout_seconds") or MAX_SESSION_SECONDS)
+        ends_by = (job.launched_at or now) + timedelta(seconds=timeout)
+        if ends_by > now:
+            holders.append(
+                f"job {job.pk} ({state['url']}, cancelled here but Kaggle cannot be told to "
+                f"stop it: it may run until {ends_by:%Y-%m-%d %H:%M} UTC)"
+            )
+    if not holders:
+        return (
+            "None of the GPU kernels this hub started for you should still be running; a "
+            "GPU session started on kaggle.com itself may hold the slot. Stop it there, or "
+            "wait for it to finish, then start this run again."
+        )
+    return (
+        "GPU kernels this hub started for you that may still be running: "
+        + "; ".join(holders)
+        + ". Stop the ones you do not need on kaggle.com (open the kernel and stop its "
+        "session), or wait for one to finish, then start this run again."
+    )

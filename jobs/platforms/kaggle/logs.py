@@ -16,6 +16,7 @@ from django.conf import settings
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from jobs.platforms.kaggle.client import api_base, calling, session_of
+from jobs.platforms.log_errors import TRACEBACK_START, last_error_lines
 from jobs.training.contract import metric_lines_in
 
 END_OF_LOG = "END_OF_LOG"
@@ -118,3 +119,15 @@ def new_metrics(
     if finished:
         complete, partial = text, ""
     return metric_lines_in(complete), LogCursor(len(events), partial)
+
+
+def error_lines_of(events: list[dict]) -> str:
+    """Why the kernel failed, in its own words: the end of the last traceback, else the
+    last lines of stderr (where Python and the engine write errors); "" when neither."""
+    stderr = "".join(
+        str(event.get("data") or "") for event in events if event.get("stream_name") == "stderr"
+    )
+    everything = "".join(str(event.get("data") or "") for event in events).splitlines()
+    if any(line.lstrip().startswith(TRACEBACK_START) for line in everything):
+        return last_error_lines(everything)
+    return last_error_lines(stderr.splitlines())
