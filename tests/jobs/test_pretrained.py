@@ -81,3 +81,18 @@ def test_an_offline_run_says_the_weights_could_not_download(tmp_path, monkeypatc
         build_model("resnet18", (3, 32, 32), 5, pretrained=True)
     assert "pretrained weights for torchvision model 'resnet18'" in str(info.value)
     assert "phone-verified" in str(info.value)
+
+
+def test_an_offline_pretrained_run_fails_before_it_reads_any_data(tmp_path, monkeypatch):
+    from jobs.training.loop import Trainer
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    # The data does not exist: reading it first would raise a DatasetError instead.
+    config = {"dataset": f"imagefolder:{tmp_path / 'absent'}", "model": "resnet18",
+              "pretrained": True, "epochs": 1}  # fmt: skip
+    with pytest.raises(ModelError, match="phone-verified"):
+        Trainer(config, tmp_path / "out")
