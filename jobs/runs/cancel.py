@@ -1,9 +1,12 @@
 """Cancelling a run, the same way on every platform: stop it where it runs, then record
 the cancellation and its audit row in one transaction.
 
-Where the platform has no API to stop a run (Kaggle) it goes on there: the user is told
-so, and only with `confirm` does the hub stop following it.
+Where the platform's API cannot stop a run (Kaggle: CancelKernelSession needs a session id
+no public call returns) it goes on there until its session limit: the user is told so,
+and only with `confirm` does the hub stop following it.
 """
+
+from datetime import timedelta
 
 from django.db import transaction
 
@@ -20,11 +23,25 @@ CANCELLED_REASON = "Cancelled by the user."
 
 
 def _cannot_stop_message(job: TrainingJob) -> str:
-    where = (job.platform_state or {}).get("url") or f"your {job.get_platform_display()} account"
+    state = job.platform_state or {}
+    where = state.get("url") or f"your {job.get_platform_display()} account"
     return (
-        f"{job.get_platform_display()} has no API to stop a running kernel; job {job.pk} keeps "
-        f"running and using your GPU quota until it ends — stop it at {where}. Cancel again "
-        "with confirm=true to stop following it here."
+        f"{job.get_platform_display()}'s API cannot stop a running kernel (its cancel call "
+        f"needs a session id that Kaggle does not give out); job {job.pk} keeps running and "
+        f"using your GPU quota until it ends{_at_the_latest(job)} — stop it sooner at "
+        f"{where}. Cancel again with confirm=true to stop following it here."
+    )
+
+
+def _at_the_latest(job: TrainingJob) -> str:
+    """When the platform ends the run itself: its session limit, counted from launch."""
+    seconds = (job.platform_state or {}).get("session_timeout_seconds")
+    started = job.started_at or job.created_at
+    if not seconds or started is None:
+        return ""
+    until = started + timedelta(seconds=int(seconds))
+    return (
+        f", at the latest {until:%Y-%m-%d %H:%M} UTC (its session limit: the plan's runtime limit)"
     )
 
 
@@ -52,7 +69,7 @@ def cancel_run(*, user, job: TrainingJob, confirm: bool) -> bool:
     if not stopped_there:
         reason = (
             "No longer followed here at the user's request; the run may still be going "
-            f"on {job.get_platform_display()}."
+            f"on {job.get_platform_display()}{_at_the_latest(job)}."
         )
     with transaction.atomic(durable=True):
         moved = state.transition(job.pk, JobStatus.CANCELLED, failure_reason=reason)

@@ -1,4 +1,4 @@
-"""Cancelling a Kaggle run: Kaggle has no API to stop a kernel, so every surface says so
+"""Cancelling a Kaggle run: Kaggle's API cannot stop a kernel, so every surface says so
 plainly, and only a confirmed cancel stops the hub following the run."""
 
 import pytest
@@ -18,9 +18,10 @@ def test_cancel_without_confirm_says_kaggle_cannot_stop_it(kaggle_alice, kaggle_
     with pytest.raises(Conflict) as refused:
         services.cancel_training(user=kaggle_alice, job_id=job.pk)
     message = refused.value.message
-    assert "Kaggle has no API to stop a running kernel" in message
+    assert "Kaggle's API cannot stop a running kernel" in message
     assert f"https://www.kaggle.com/code/alice-kg/ast-hub-job-{job.pk}" in message
     assert "confirm=true" in message
+    assert "at the latest" in message and "session limit" in message
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
     assert sweep() == {"polled": 1, "running": 1}  # still followed
@@ -31,6 +32,7 @@ def test_confirmed_cancel_stops_following_the_run(kaggle_alice, kaggle_fake, hub
     cancelled = services.cancel_training(user=kaggle_alice, job_id=job.pk, confirm=True)
     assert cancelled.status == JobStatus.CANCELLED
     assert "may still be going on Kaggle" in cancelled.failure_reason
+    assert "at the latest" in cancelled.failure_reason
     before = len(kaggle_fake.calls("GetKernelSessionStatus"))
     assert sweep() == {"polled": 0}
     assert len(kaggle_fake.calls("GetKernelSessionStatus")) == before
@@ -53,7 +55,7 @@ def test_rest_cancel_needs_confirm_and_bob_gets_404(kaggle_alice, bob, kaggle_fa
     assert api_as(bob).post(url, {"confirm": True}, format="json").status_code == 404
     refused = api_as(kaggle_alice).post(url)
     assert refused.status_code == 409
-    assert "no API to stop a running kernel" in refused.json()["error"]["message"]
+    assert "API cannot stop a running kernel" in refused.json()["error"]["message"]
     assert api_as(kaggle_alice).post(url, {"force": True}, format="json").status_code == 400
     done = api_as(kaggle_alice).post(url, {"confirm": True}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "cancelled"
@@ -66,7 +68,7 @@ def test_cli_cancel_explains_then_confirm_stops_following(
     transport = hub_transport
     argv = ["--url", "http://testserver", "--token", token_for(kaggle_alice)]
     assert main([*argv, "cancel", str(job.pk)], transport=transport) != 0
-    assert "no API to stop a running kernel" in capsys.readouterr().err
+    assert "API cannot stop a running kernel" in capsys.readouterr().err
     assert main([*argv, "cancel", str(job.pk), "--confirm"], transport=transport) == 0
     assert f"Job {job.pk} is cancelled" in capsys.readouterr().out
 
@@ -76,7 +78,7 @@ def test_portal_asks_to_confirm_before_it_stops_following(kaggle_alice, kaggle_f
     client.force_login(kaggle_alice)
     page = client.post(f"/portal/jobs/{job.pk}/cancel/", follow=True)
     html = page.content.decode()
-    assert "Kaggle has no API to stop a running kernel" in html
+    assert "Kaggle&#x27;s API cannot stop a running kernel" in html
     assert 'id="confirm-cancel"' in html and "Stop following it" in html
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
