@@ -304,6 +304,7 @@ class CollectionOut(BaseModel):
     slug: str
     url: str = Field(description="The collection's page on the Hub.")
     title: str
+    private: bool = Field(description="Only you (and your organisation) can see it.")
     items: list[CollectionItemOut]
 
 

@@ -248,10 +248,14 @@ class EngineRun(Run):
             if path.is_file()
         }
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """What Kaggle does to a session at its limit: the process is killed."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+    def close(self) -> None:
+        self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -350,16 +354,26 @@ class SessionTimeout(Run):
         self.seconds = seconds
         self.saved = time.monotonic()
         self.timed_out = False
+        # Kaggle enforces the limit on its own clock, whether or not anyone asks about the
+        # kernel (a kernel the hub stopped following is asked about by nobody).
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
+    def _expire(self) -> None:
+        if self.inner.status() in ACTIVE:
+            self.timed_out = True
+            if hasattr(self.inner, "stop"):
+                self.inner.stop()  # Kaggle stops the session's process
+
     def status(self) -> str:
         status = self.inner.status()
-        if not self.timed_out and status in ACTIVE:
-            self.timed_out = time.monotonic() - self.saved > self.seconds
-            if self.timed_out and hasattr(self.inner, "close"):
-                self.inner.close()  # Kaggle stops the session's process
+        late = time.monotonic() - self.saved > self.seconds
+        if not self.timed_out and status in ACTIVE and late:
+            self._expire()
         return "ERROR" if self.timed_out else status
 
     def events(self) -> list[dict]:

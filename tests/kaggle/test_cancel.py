@@ -1,6 +1,8 @@
 """Cancelling a Kaggle run: Kaggle's API cannot stop a kernel, so every surface says so
 plainly, and only a confirmed cancel stops the hub following the run."""
 
+import time
+
 import pytest
 
 from accounts.models import AuditEvent
@@ -8,7 +10,7 @@ from asthub_client.cli import main
 from asthub_site.errors import Conflict
 from jobs import services
 from jobs.models import JobStatus
-from tests.kaggle.conftest import launched, sweep
+from tests.kaggle.conftest import ALICE_TOKEN, launched, sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,25 @@ def test_portal_asks_to_confirm_before_it_stops_following(kaggle_alice, kaggle_f
     client.post(f"/portal/jobs/{job.pk}/cancel/", {"confirm": "yes"})
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
+
+
+@pytest.mark.slow
+def test_a_kernel_no_longer_followed_is_killed_at_its_session_limit(kaggle_alice, kaggle_fake):
+    """The hub cannot stop a kernel, so it saves each with the runtime limit as its session
+    timeout; Kaggle then kills it on its own clock, with nobody polling."""
+    from jobs.platforms.base import JobHandle
+    from jobs.platforms.kaggle.adapter import KaggleAdapter
+    from jobs.training.config import TrainingConfig
+
+    kaggle_fake.run_engine()
+    config = TrainingConfig.from_dict({"dataset": "digits", "model": "mlp", "epochs": 1000})
+    handle = JobHandle(id=9001, owner_id=kaggle_alice.pk, config=config.to_dict(),
+                       is_baseline=False, hardware="cpu", max_runtime_seconds=4)  # fmt: skip
+    KaggleAdapter().launch(handle, {"token": ALICE_TOKEN, "username": "alice-kg"})
+    run = kaggle_fake.kernel("alice-kg", "ast-hub-job-9001").versions[0].run
+    engine = run.inner.process
+    deadline = time.monotonic() + 30
+    while engine.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert engine.poll() is not None, "the engine outlived its session limit"
+    assert run.status() == "ERROR" and "timeout of 4 seconds" in run.failure()

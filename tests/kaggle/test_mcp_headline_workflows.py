@@ -164,7 +164,9 @@ def test_resnet50_on_imagenet_100_from_kaggle_lands_on_the_hub_with_card_and_col
     assert [item["repo_id"] for item in collection["items"]] == [
         "alice-hf/resnet50-imagenet100-ast"
     ]
-    assert platforms["hf"].collections[collection["slug"]].private  # its model is private
+    # Private, as its model is: a public collection would show visitors nothing of it.
+    assert collection["private"] is True
+    assert platforms["hf"].collections[collection["slug"]].private
 
 
 def automatic_upload(hub, job_id: int, seconds: float = 120) -> dict:
@@ -178,7 +180,7 @@ def automatic_upload(hub, job_id: int, seconds: float = 120) -> dict:
         time.sleep(1)
 
 
-def test_a_cancelled_kernel_is_stopped_by_its_session_limit_and_the_user_is_told(platforms):
+def test_a_cancelled_kernel_ends_at_its_session_limit_and_the_user_is_told_when(platforms):
     started = structured(call(platforms, "start_training", {
         "platform": "kaggle", "dataset": "digits", "model": "mlp", "epochs": 500,
     }))  # fmt: skip
@@ -186,6 +188,7 @@ def test_a_cancelled_kernel_is_stopped_by_its_session_limit_and_the_user_is_told
     structured(call(platforms, "monitor_training", {"job_id": job_id, "wait_seconds": 5}))
     refused = call(platforms, "cancel_training", {"job_id": job_id})
     assert refused.is_error and "confirm" in text_of(refused)
+    assert "at the latest" in text_of(refused)  # Kaggle ends it at its session limit
     done = structured(call(platforms, "cancel_training", {"job_id": job_id, "confirm": True}))
     assert done["status"] == "cancelled"
     kernel = platforms["kaggle"].kernel("alice-kg", f"ast-hub-job-{job_id}")
