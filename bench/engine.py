@@ -54,7 +54,7 @@ from infobatch_reference import InfoBatchTrainer  # noqa: E402
 
 from jobs.training import Trainer  # noqa: E402
 from jobs.training.config import ASTConfig  # noqa: E402
-from jobs.training.data import load_dataset  # noqa: E402
+from jobs.training.data import load_dataset, model_input  # noqa: E402
 from jobs.training.models import BUILTIN_MODELS, build_model  # noqa: E402
 
 INFOBATCH = "infobatch (paper, r 0.5)"
@@ -233,8 +233,8 @@ def run_reference(args: argparse.Namespace, seed: int, package: Any) -> Run:
     torch.manual_seed(seed)  # the same initial weights as the engine's run
     model = build_model(args.model, data.input_shape, data.num_classes)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, fused=True)
-    loader = _SameOrderLoader(data.x_train, data.y_train, args.batch_size, seed)
-    val = [(data.x_val, data.y_val)]
+    loader = _SameOrderLoader(model_input(data.x_train), data.y_train, args.batch_size, seed)
+    val = [(model_input(data.x_val), data.y_val)]
     config = package.ASTConfig(target_activation_rate=0.40, device="cpu", use_amp=False)
     trainer = package.AdaptiveSparseTrainer(model, loader, val, config, optimizer=optimizer)
 

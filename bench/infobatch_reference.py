@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from jobs.training.data import load_dataset, resize_images
+from jobs.training.data import load_dataset, model_input, resize_images
 from jobs.training.models import BUILTIN_MODELS, build_model
 
 PRUNE_RATIO = 0.5
@@ -68,7 +68,7 @@ class InfoBatchTrainer:
 
     def epochs(self) -> Iterator[None]:
         n = len(self.data.y_train)
-        x, y = self.data.x_train, self.data.y_train
+        x, y = model_input(self.data.x_train), self.data.y_train
         for epoch in range(self.total_epochs):
             started, cpu_started = time.perf_counter(), time.process_time()
             order = torch.randperm(
@@ -93,7 +93,7 @@ class InfoBatchTrainer:
                 self.trained += len(idx)
             self.seconds += time.perf_counter() - started
             self.cpu_seconds += time.process_time() - cpu_started
-            accuracy = _accuracy(self.model, self.data.x_val, self.data.y_val)
+            accuracy = _accuracy(self.model, model_input(self.data.x_val), self.data.y_val)
             self.curve.append((self.seconds, self.cpu_seconds, accuracy))
             yield
 

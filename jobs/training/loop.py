@@ -25,7 +25,7 @@ from . import ENGINE_VERSION
 from .accounting import EnergyLedger, EnergyMeter, WorkCounters, compute_savings
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import SAMPLED_MODES, TrainingConfig, load_config
-from .data import load_dataset, resize_images
+from .data import load_dataset, model_input, resize_images
 from .errors import ConfigError
 from .gate import SignificanceGate, loss_and_entropy
 from .models import BUILTIN_MODELS, build_model, fetch_pretrained_weights
@@ -134,7 +134,8 @@ class Trainer:
         self.summary: dict[str, Any] | None = None
         # Small data sets live on the device (no per-batch copies); large ones stay in host
         # memory and go over batch by batch.
-        on_device = self.data.x_train.numel() * 4 <= DEVICE_DATA_LIMIT_BYTES
+        x_train = self.data.x_train
+        on_device = x_train.numel() * x_train.element_size() <= DEVICE_DATA_LIMIT_BYTES
         data_device = self.device if on_device else torch.device("cpu")
         self.train_x = self.data.x_train.to(data_device)
         self.train_y = self.data.y_train.to(data_device)
@@ -296,7 +297,7 @@ class Trainer:
                 return None
             idx = order[start : start + cfg.batch_size]
             rows_at = idx.to(self.train_x.device)
-            x = self.train_x[rows_at].to(self.device, non_blocking=True)
+            x = model_input(self.train_x[rows_at].to(self.device, non_blocking=True))
             y = self.train_y[rows_at].to(self.device, non_blocking=True)
             # Rows this batch stands for: with up-front sampling, the kept rows stand for
             # all n in proportion, so a stopped epoch books only the part it covered.
@@ -441,7 +442,7 @@ class Trainer:
         correct = 0
         with torch.inference_mode(), self._autocast():
             for start in range(0, len(self.data.y_val), EVAL_BATCH):
-                x = self.data.x_val[start : start + EVAL_BATCH].to(self.device)
+                x = model_input(self.data.x_val[start : start + EVAL_BATCH].to(self.device))
                 y = self.data.y_val[start : start + EVAL_BATCH].to(self.device)
                 correct += int((self.model(x).argmax(dim=1) == y).sum())
         return correct / max(len(self.data.y_val), 1)
@@ -584,7 +585,7 @@ class Trainer:
         parts = []
         with torch.inference_mode(), self._autocast():
             for start in range(0, len(x), EVAL_BATCH):
-                logits = self.model(x[start : start + EVAL_BATCH].to(self.device))
+                logits = self.model(model_input(x[start : start + EVAL_BATCH].to(self.device)))
                 kept = logits[:, :num_classes].float().cpu().double()
                 parts.append(torch.softmax(kept, dim=1))
         return torch.cat(parts).numpy()
