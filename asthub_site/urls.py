@@ -9,7 +9,7 @@ from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
 from billing import views as billing_views
 from billing.payments.webhooks import stripe_webhook
-from jobs import hub_views, publication_views
+from jobs import competition_views, hub_views, publication_views
 from jobs import views as job_views
 from jobs.leaderboard import views as leaderboard_views
 from jobs.sharing import views as sharing_views
@@ -46,6 +46,7 @@ portal = (
         path("jobs/<int:job_id>/leaderboard/", leaderboard_views.set_listing, name="set_listing"),
         path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),
         path("jobs/<int:job_id>/publish/", publication_views.publish_run, name="publish_run"),
+        path("jobs/<int:job_id>/submit/", competition_views.submit_run, name="submit_run"),
         path("publications/", publication_views.publications, name="publications"),
         path("collections/", hub_views.collections, name="collections"),
         path("jobs/<int:job_id>/dashboard/", hub_views.deploy_dashboard, name="deploy_dashboard"),

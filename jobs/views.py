@@ -13,6 +13,7 @@ from asthub_site.form_errors import show_error, show_error_on_form
 from jobs import reports, selectors, services
 from jobs.catalog import search_catalog
 from jobs.catalog_suggestions import catalog_suggestions
+from jobs.competition_views import submit_form_for
 from jobs.figures import progress_figures
 from jobs.forms import CardForm, CatalogSearchForm, CompareForm, NewJobForm
 from jobs.leaderboard.views import ListingForm
@@ -86,13 +87,16 @@ def job_detail(request, job_id: int):
         job = selectors.job_for(request.user, job_id)
     except HubError:
         return render(request, "404.html", status=404)
+    artifacts = selectors.artifacts_of(job)
     return render(
         request,
         "jobs/detail.html",
         {
             "job": job,
             "progress": progress_figures(job),
-            "artifacts": selectors.artifacts_of(job),
+            "artifacts": artifacts,
+            "submit_form": submit_form_for(job, artifacts),
+            "submissions": job.submissions.order_by("-created_at")[:20],
             "config_json": json.dumps(job.config, indent=2, sort_keys=True),
             "card_form": CardForm(),
             "shares": share_tokens_for_job(request.user, job.pk),

@@ -139,3 +139,47 @@ def test_cli_submits_and_the_sdk_waits_for_the_score(
                  transport=transport)  # fmt: skip
     assert rules != 0
     assert "Kaggle has no competition 'house-prices'" in capsys.readouterr().err
+
+
+def test_portal_submits_from_the_job_page_and_shows_the_score(
+    kaggle_alice, finished_run, titanic, hub, client
+):
+    client.force_login(kaggle_alice)
+    page = client.get(f"/portal/jobs/{finished_run.pk}/").content.decode()
+    assert 'id="competition"' in page and '<option value="submission.csv" selected>' in page
+    with hub(execute=True):
+        answer = client.post(
+            f"/portal/jobs/{finished_run.pk}/submit/",
+            {"competition": "titanic", "file": "submission.csv", "message": "from the portal"},
+            follow=True,
+        )
+    assert "Submitted submission.csv to titanic" in answer.content.decode()
+    # The worker has followed it since (on commit): the job page shows Kaggle's score.
+    html = client.get(f"/portal/jobs/{finished_run.pk}/").content.decode()
+    assert "0.78468" in html and "Scored" in html
+    assert CompetitionSubmission.objects.get().message == "from the portal"
+
+
+def test_portal_submission_of_a_file_the_run_lacks_changes_nothing(
+    kaggle_alice, finished_run, titanic, hub, client
+):
+    client.force_login(kaggle_alice)
+    answer = client.post(
+        f"/portal/jobs/{finished_run.pk}/submit/",
+        {"competition": "titanic", "file": "nope.csv"},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert "has no output named &#x27;nope.csv&#x27;" in answer.content.decode()
+    assert not CompetitionSubmission.objects.exists()
+
+
+def test_portal_cannot_submit_another_users_run(kaggle_bob, finished_run, titanic, client):
+    client.force_login(kaggle_bob)
+    answer = client.post(
+        f"/portal/jobs/{finished_run.pk}/submit/",
+        {"competition": "titanic", "file": "submission.csv"},
+        follow=True,
+    )
+    assert f"No job {finished_run.pk}" in answer.content.decode() or answer.status_code == 404
+    assert not CompetitionSubmission.objects.exists()
