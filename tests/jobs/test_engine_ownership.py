@@ -2,8 +2,14 @@
 reconciler even when the worker that started them is gone, and never two per job. Real
 engine processes; the test process plays the part of the dead worker."""
 
+import contextlib
+import os
+import signal
 import subprocess
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -50,6 +56,31 @@ def _wait_for_first_epoch(run, timeout: float = 60) -> None:
     assert (run.out / "metrics.jsonl").exists(), "the engine wrote no epoch"
 
 
+def _frozen_until_told_to_stop(run) -> None:
+    """SIGSTOP the engine's group, and SIGCONT it once a SIGTERM is pending for it (read
+    from /proc), so it handles the stop request as a live engine would, and nothing more."""
+    os.killpg(run.pgid, signal.SIGSTOP)
+    term = 1 << (signal.SIGTERM - 1)
+
+    def pending() -> int:
+        try:
+            status = Path(f"/proc/{run.process.pid}/status").read_text()
+        except FileNotFoundError:
+            return term
+        masks = [line.split()[1] for line in status.splitlines()
+                 if line.startswith(("SigPnd:", "ShdPnd:"))]  # fmt: skip
+        return sum(int(mask, 16) for mask in masks)
+
+    def wake() -> None:
+        deadline = time.monotonic() + 60
+        while not pending() & term and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pgid, signal.SIGCONT)
+
+    threading.Thread(target=wake, daemon=True).start()
+
+
 def test_cancel_stops_an_engine_whose_worker_is_gone(alice, eager_tasks):
     job, run = _orphaned_run(alice, dataset="mnist1d", epochs=500)
     job = services.cancel_training(user=alice, job_id=job.pk)
@@ -61,17 +92,20 @@ def test_cancel_stops_an_engine_whose_worker_is_gone(alice, eager_tasks):
 def test_reconciler_stops_the_orphan_before_resuming_the_run_from_its_checkpoint(
     alice, eager_tasks
 ):
-    job, orphan = _orphaned_run(alice, epochs=8)
+    job, orphan = _orphaned_run(alice, epochs=40)
     _wait_for_first_epoch(orphan)
+    # A digits epoch takes a few hundredths of a second: frozen, the orphan cannot finish
+    # its run before the reconciler gets to it, however slow the machine.
+    _frozen_until_told_to_stop(orphan)
     with eager_tasks(execute=True):
         counts = reconcile()
-    assert counts["resumed"] == 1
+    assert counts["resumed"] == 1, counts
     assert orphan.process.poll() is not None  # stopped before the new engine started
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.failure_reason
     assert job.attempts == 2 and job.engine_pgid is None
     assert list(job.metric_points.order_by("epoch").values_list("epoch", flat=True)) == list(
-        range(1, 9)
+        range(1, 41)
     )
     assert not engines_of_this_hub()
 
