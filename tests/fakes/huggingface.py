@@ -4,10 +4,35 @@ Tests point the real client at `FakeHuggingFace.url` (never at huggingface.co an
 by patching the library). What it implements is what the hub's code calls:
 
 - `GET /api/whoami-v2` with per-user tokens (an unknown token is 401);
-- repositories (models, datasets, Spaces): create (409 carrying `url`), validate-yaml,
-  preupload (always `regular`, so no LFS or Xet), NDJSON commits kept per revision,
+- repositories (models, datasets, Spaces): create (409 carrying `url`, and the Hub's
+  default `.gitattributes`), validate-yaml, preupload, NDJSON commits kept per revision,
   info with siblings, tree (paginated by `Link`), `resolve` downloads (HEAD and GET with
   `X-Repo-Commit` and `ETag`), Space secrets;
+- large files as on a Hub without Xet storage: preupload answers `lfs` for a file above
+  10 MiB or one a `filter=lfs` pattern of the revision's `.gitattributes` names
+  (`*.safetensors`, `*.bin`, `*.pt`, ...), else `regular`. The git-lfs batch API
+  (`POST /{prefix}{id}.git/info/lfs/objects/batch`) answers the `basic` transfer: an
+  object the repo already stores gets no actions (the client skips its upload), any
+  other an `upload` action (a signed, token-free URL of this server, taking one PUT whose
+  bytes must hash to the oid and have its size, else 400) and a `verify` action (200 once
+  stored, else 404). A commit's `lfsFile` entry takes its bytes from that store (an
+  object never uploaded is refused, 400, as the Hub refuses a pointer to a missing
+  object), and a `file` entry inlining what must be LFS is refused as the Hub refuses
+  binary files in git. `resolve` serves an LFS file with `X-Linked-Etag` (its sha256)
+  and `X-Linked-Size`, the headers the Hub puts on its CDN redirect. `Commit.lfs` says
+  which files of a revision are LFS (path -> sha256).
+
+  Which upload path the tests exercise: huggingface_hub 2.4.0 decides that itself, not
+  the Hub. With `hf_xet` importable (it is, in the hub's venv and on HF Jobs) the client
+  sends every `lfs` file through Xet (`xet-write-token`, then the Xet CAS) and never
+  asks the batch API; nothing the Hub answers (preupload, the batch's `transfer`, a 404
+  on the token route) turns it back to LFS (huggingface_hub#4507). Only
+  `HF_HUB_DISABLE_XET=1`, read once at import, does. This Hub has no Xet storage: its
+  `xet-*-token` routes answer 404 as a Hub without Xet does, and `start()` sets that
+  switch for the clients that talk to it (the variable for the processes started
+  afterwards, hub servers included; the constant the already imported client read, for
+  this process; the jobs it runs get the variable). So the tests exercise the LFS batch
+  API's `basic` transfer (single PUT, then verify), never multipart and never Xet;
 - Jobs: create, inspect, list, cancel, logs as SSE with exactly one `Date` header, and
   `GET /api/jobs/hardware`. A job really runs: its command is executed locally in a
   subprocess with its environment and secrets (as the container would run it), on a
@@ -27,10 +52,14 @@ provider lives in its own module and is mounted the same way).
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
+import hmac
 import itertools
 import json
+import os
 import re
+import secrets
 import shlex
 import subprocess
 import tempfile
@@ -79,6 +108,53 @@ def iso(ts: float) -> str:
 
 def git_blob_oid(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+# The Hub stores a file in LFS above this size, whatever its name.
+LFS_THRESHOLD = 10 * 1024 * 1024
+# The LFS patterns of the `.gitattributes` the Hub writes into every new repository.
+DEFAULT_LFS_PATTERNS = (
+    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib",
+    "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot",
+    "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
+    "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip",
+    "*.zst", "*tfevents*",
+)  # fmt: skip
+DEFAULT_GITATTRIBUTES = "".join(
+    f"{pattern} filter=lfs diff=lfs merge=lfs -text\n" for pattern in DEFAULT_LFS_PATTERNS
+).encode()
+LFS_MEDIA_TYPE = "application/vnd.git-lfs+json"
+LFS_URL_SECONDS = 900
+_OID = re.compile(r"[0-9a-f]{64}")
+
+
+def lfs_patterns(gitattributes: bytes) -> list[str]:
+    """The patterns a `.gitattributes` sends through the LFS filter."""
+    patterns = []
+    for line in gitattributes.decode(errors="replace").splitlines():
+        fields = line.split()
+        if len(fields) > 1 and not fields[0].startswith("#") and "filter=lfs" in fields[1:]:
+            patterns.append(fields[0])
+    return patterns
+
+
+def goes_to_lfs(path: str, size: int, patterns: list[str]) -> bool:
+    """Whether the Hub stores `path` in LFS: too big for git, or named by a pattern
+    (a pattern without a slash matches the file name at any depth, as in git)."""
+    if size > LFS_THRESHOLD:
+        return True
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(path if "/" in p else name, p.lstrip("/")) for p in patterns)
+
+
+def disable_xet_in_clients() -> None:
+    """Make the huggingface_hub clients that talk to this Hub use LFS, not Xet (see the
+    module docstring): the switch the client reads at import, for processes started from
+    now on, and the value this process's client already read."""
+    os.environ["HF_HUB_DISABLE_XET"] = "1"
+    from huggingface_hub import constants
+
+    constants.HF_HUB_DISABLE_XET = True
 
 
 class HubError(Exception):
@@ -151,6 +227,7 @@ class Commit:
     summary: str
     files: dict[str, bytes]
     at: float
+    lfs: dict[str, str] = field(default_factory=dict)  # path -> sha256 of the LFS files
 
 
 @dataclass
@@ -163,6 +240,7 @@ class Repo:
     variables: dict[str, str] = field(default_factory=dict)
     commits: list[Commit] = field(default_factory=list)
     created_at: float = field(default_factory=time.time)
+    lfs_objects: dict[str, bytes] = field(default_factory=dict)  # the repo's LFS store by oid
 
     @property
     def namespace(self) -> str:
@@ -287,6 +365,7 @@ class FakeHuggingFace:
         self._ids = itertools.count(1)
         self.routes: list[tuple[str, re.Pattern, Handler]] = []
         self.oauth = None  # a mounted FakeHFOAuth, whose access tokens the Hub accepts
+        self._lfs_key = secrets.token_bytes(32)  # signs the LFS upload URLs it hands out
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._install_routes()
@@ -300,6 +379,7 @@ class FakeHuggingFace:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeHuggingFace:
+        disable_xet_in_clients()
         hub = self
 
         class _Handler(_RequestHandler):
@@ -465,6 +545,8 @@ class FakeHuggingFace:
     def _install_routes(self) -> None:
         types = "(?P<type>models|datasets|spaces)"
         rev = "(?P<rev>[^/]+)"
+        lfs = rf"/(?:(?P<type>datasets|spaces)/)?(?P<id>{_ID})\.git/info/lfs/objects"
+        storage = rf"/lfs-storage/(?P<type>model|dataset|space)/(?P<id>{_ID})/(?P<oid>[0-9a-f]+)"
         table: list[tuple[str, str, Handler]] = [
             ("GET", r"/api/whoami-v2", self.whoami),
             ("POST", r"/api/repos/create", self.create_repo),
@@ -472,6 +554,11 @@ class FakeHuggingFace:
             ("POST", r"/api/validate-yaml", self.validate_yaml),
             ("POST", rf"/api/{types}/(?P<id>{_ID})/preupload/(?P<rev>[^/]+)", self.preupload),
             ("POST", rf"/api/{types}/(?P<id>{_ID})/commit/(?P<rev>[^/]+)", self.commit),
+            ("GET", rf"/api/{types}/(?P<id>{_ID})/xet-(?:read|write)-token/(?P<rev>.+)",
+             self.xet_token),
+            ("POST", rf"{lfs}/batch", self.lfs_batch),
+            ("POST", rf"{lfs}/verify", self.lfs_verify),
+            ("PUT", storage, self.lfs_put),
             ("GET", rf"/api/{types}/(?P<id>{_ID})/tree/{rev}(?:/(?P<path>.*))?", self.tree),
             ("GET", rf"/api/{types}/(?P<id>{_ID})(?:/revision/(?P<rev>[^/]+))?", self.repo_info),
             ("POST", rf"/api/spaces/(?P<id>{_ID})/secrets", self.add_space_secret),
@@ -536,10 +623,12 @@ class FakeHuggingFace:
             raise HubError(403, f"You don't have the rights to write to {repo_id}.")
         return user, repo
 
-    def _new_commit(self, repo: Repo, summary: str, files: dict[str, bytes]) -> Commit:
+    def _new_commit(
+        self, repo: Repo, summary: str, files: dict[str, bytes], lfs: dict[str, str] | None = None
+    ) -> Commit:
         seed = f"{repo.repo_id}:{len(repo.commits)}:{time.time_ns()}".encode()
         oid = hashlib.sha1(seed, usedforsecurity=False).hexdigest()
-        commit = Commit(oid, summary, files, time.time())
+        commit = Commit(oid, summary, files, time.time(), dict(lfs or {}))
         repo.commits.append(commit)
         return commit
 
@@ -572,9 +661,7 @@ class FakeHuggingFace:
                 repo.secrets[secret["key"]] = secret["value"]
             for variable in body.get("variables") or []:
                 repo.variables[variable["key"]] = variable["value"]
-            self._new_commit(
-                repo, "initial commit", {".gitattributes": b"*.safetensors filter=lfs\n"}
-            )
+            self._new_commit(repo, "initial commit", {".gitattributes": DEFAULT_GITATTRIBUTES})
             self.repos[(repo_type, repo_id)] = repo
         return Response(body={"url": self._repo_url(repo), "name": repo_id, "id": repo_id})
 
@@ -604,16 +691,24 @@ class FakeHuggingFace:
     def preupload(self, request: Request) -> Response:
         repo_type = REPO_TYPES[request.match["type"]]
         _, repo = self._writable(request, repo_type, request.match["id"])
-        head = repo.at(unquote(request.match["rev"])).files
+        at = repo.at(unquote(request.match["rev"]))
+        patterns = lfs_patterns(at.files.get(".gitattributes", b""))
         answer = []
         for item in request.json().get("files", []):
-            existing = head.get(item["path"])
+            path, size = item["path"], item.get("size")
+            if not isinstance(size, int) or size < 0:
+                raise HubError(400, f"A file to preupload needs its size: {path}.")
+            existing = at.files.get(path)
+            if path in at.lfs:
+                oid = at.lfs[path]  # an LFS file's oid is its sha256, as the client compares
+            else:
+                oid = git_blob_oid(existing) if existing is not None else None
             answer.append(
                 {
-                    "path": item["path"],
-                    "uploadMode": "regular",
+                    "path": path,
+                    "uploadMode": "lfs" if goes_to_lfs(path, size, patterns) else "regular",
                     "shouldIgnore": False,
-                    "oid": git_blob_oid(existing) if existing is not None else None,
+                    "oid": oid,
                 }
             )
         return Response(body={"files": answer, "commitOid": repo.head.oid})
@@ -625,7 +720,9 @@ class FakeHuggingFace:
             raise HubError(400, "A commit is sent as application/x-ndjson.")
         summary = "commit"
         with self.lock:
-            files = dict(repo.at(unquote(request.match["rev"])).files)
+            parent = repo.at(unquote(request.match["rev"]))
+            files, lfs = dict(parent.files), dict(parent.lfs)
+            patterns = lfs_patterns(files.get(".gitattributes", b""))
             for line in request.body.splitlines():
                 if not line.strip():
                     continue
@@ -637,17 +734,39 @@ class FakeHuggingFace:
                     if parent and parent != repo.head.oid:
                         raise HubError(412, "The parent commit is not the head of the branch.")
                 elif key == "file":
-                    files[value["path"]] = base64.b64decode(value["content"])
+                    content = base64.b64decode(value["content"])
+                    if content and goes_to_lfs(value["path"], len(content), patterns):
+                        raise HubError(
+                            400,
+                            "Your push was rejected because it contains binary files. Offending "
+                            f"files: {value['path']} (upload them as LFS files).",
+                        )
+                    files[value["path"]] = content
+                    lfs.pop(value["path"], None)
+                elif key == "lfsFile":
+                    path, oid = value.get("path"), value.get("oid")
+                    if value.get("algo", "sha256") != "sha256" or oid not in repo.lfs_objects:
+                        raise HubError(
+                            400,
+                            "Your push was rejected because an LFS pointer pointed to a file "
+                            f"that does not exist. Offending file: {path}",
+                        )
+                    content = repo.lfs_objects[oid]
+                    if value.get("size", len(content)) != len(content):
+                        raise HubError(400, f"The size of {path} is not that of its LFS object.")
+                    files[path], lfs[path] = content, oid
                 elif key == "deletedFile":
                     if value["path"] not in files:
                         raise HubError(404, "A file with this name doesn't exist", "EntryNotFound")
                     del files[value["path"]]
+                    lfs.pop(value["path"], None)
                 elif key == "deletedFolder":
                     prefix = value["path"].rstrip("/") + "/"
                     files = {p: c for p, c in files.items() if not p.startswith(prefix)}
+                    lfs = {p: o for p, o in lfs.items() if p in files}
                 else:
-                    raise HubError(400, f"This fake Hub takes regular files only, not {key}.")
-            commit = self._new_commit(repo, summary, files)
+                    raise HubError(400, f"This fake Hub does not take {key} entries.")
+            commit = self._new_commit(repo, summary, files, lfs)
         return Response(
             body={
                 "commitUrl": f"{self._repo_url(repo)}/commit/{commit.oid}",
@@ -730,14 +849,124 @@ class FakeHuggingFace:
         if path not in commit.files:
             raise HubError(404, f"Entry not found: {path}", "EntryNotFound")
         content = commit.files[path]
-        return Response(
-            body=content,
-            headers={
-                "X-Repo-Commit": commit.oid,
-                "ETag": f'"{git_blob_oid(content)}"',
-                "Content-Type": "application/octet-stream",
-            },
+        headers = {
+            "X-Repo-Commit": commit.oid,
+            "ETag": f'"{git_blob_oid(content)}"',
+            "Content-Type": "application/octet-stream",
+        }
+        sha256 = commit.lfs.get(path)
+        if sha256 is not None:
+            # The Hub answers an LFS file with a redirect to its CDN that carries these (the
+            # git ETag being the pointer's); the client reads the linked ones first. This
+            # fake serves the bytes itself: a redirect to this same origin would be followed
+            # and lose them.
+            pointer = f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\n"
+            pointer += f"size {len(content)}\n"
+            headers["ETag"] = f'"{git_blob_oid(pointer.encode())}"'
+            headers["X-Linked-Etag"] = f'"{sha256}"'
+            headers["X-Linked-Size"] = str(len(content))
+        return Response(body=content, headers=headers)
+
+    # -- large files (git-lfs batch API; no Xet) ---------------------------------------
+
+    def xet_token(self, request: Request) -> Response:
+        """A Hub without Xet storage has no Xet token to give (huggingface_hub#4507)."""
+        self._readable(request, REPO_TYPES[request.match["type"]], request.match["id"])
+        raise HubError(
+            404,
+            "Xet storage is not enabled for this repository; upload large files through the "
+            "LFS batch API (HF_HUB_DISABLE_XET=1).",
         )
+
+    def _lfs_signature(self, repo: Repo, oid: str, size: int, expires: int) -> str:
+        message = f"{repo.repo_type}:{repo.repo_id}:{oid}:{size}:{expires}".encode()
+        return hmac.new(self._lfs_key, message, hashlib.sha256).hexdigest()
+
+    def _lfs_repo(self, request: Request) -> Repo:
+        prefixed = {"datasets": "dataset", "spaces": "space"}
+        return self._readable(
+            request, prefixed.get(request.match["type"] or "", "model"), request.match["id"]
+        )
+
+    def lfs_batch(self, request: Request) -> Response:
+        if LFS_MEDIA_TYPE not in request.headers.get("accept", ""):
+            raise HubError(406, f"The LFS batch API answers {LFS_MEDIA_TYPE} only.")
+        repo = self._lfs_repo(request)
+        body = request.json()
+        if body.get("operation") != "upload":
+            # The client downloads through `resolve`; this fake's batch API takes uploads.
+            raise HubError(422, "This fake Hub's LFS batch API answers uploads only.")
+        self._writable(request, repo.repo_type, repo.repo_id)
+        if body.get("hash_algo", "sha256") != "sha256":
+            raise HubError(422, "The Hub stores LFS objects by sha256.")
+        objects = body.get("objects")
+        if not isinstance(objects, list):
+            raise HubError(422, "An LFS batch needs its objects.")
+        answers = []
+        base = f"{self.url}/{URL_PREFIX[repo.repo_type]}{repo.repo_id}.git/info/lfs/objects"
+        for item in objects:
+            oid, size = item.get("oid"), item.get("size")
+            answer: dict[str, Any] = {"oid": oid, "size": size}
+            if not isinstance(oid, str) or not _OID.fullmatch(oid):
+                answer["error"] = {"code": 422, "message": "Invalid oid: not a sha256."}
+            elif not isinstance(size, int) or size < 0:
+                answer["error"] = {"code": 422, "message": "Invalid size."}
+            elif oid in repo.lfs_objects:
+                answer["authenticated"] = True  # stored: no actions, the client skips it
+            else:
+                expires = int(time.time()) + LFS_URL_SECONDS
+                signature = self._lfs_signature(repo, oid, size, expires)
+                href = (
+                    f"{self.url}/lfs-storage/{repo.repo_type}/{repo.repo_id}/{oid}"
+                    f"?size={size}&X-Amz-Expires={expires}&X-Amz-Signature={signature}"
+                )
+                answer["authenticated"] = True
+                answer["actions"] = {
+                    "upload": {"href": href, "expires_in": LFS_URL_SECONDS},
+                    "verify": {"href": f"{base}/verify", "expires_in": LFS_URL_SECONDS},
+                }
+            answers.append(answer)
+        # Only the basic transfer is offered (the fallback every git-lfs client has), also
+        # to a client that asked for nothing else: this Hub has no multipart and no Xet.
+        return Response(
+            body={"transfer": "basic", "objects": answers, "hash_algo": "sha256"},
+            headers={"Content-Type": LFS_MEDIA_TYPE},
+        )
+
+    def lfs_put(self, request: Request) -> Response:
+        """The signed upload URL (S3 on the Hub): one PUT of the object's bytes."""
+        with self.lock:
+            repo = self.repos.get((request.match["type"], request.match["id"]))
+        oid = request.match["oid"]
+        try:
+            size = int(request.arg("size", ""))
+            expires = int(request.arg("X-Amz-Expires", ""))
+        except ValueError:
+            raise HubError(403, "SignatureDoesNotMatch") from None
+        signature = request.arg("X-Amz-Signature", "")
+        if repo is None or not hmac.compare_digest(
+            signature, self._lfs_signature(repo, oid, size, expires)
+        ):
+            raise HubError(403, "SignatureDoesNotMatch")
+        if time.time() > expires:
+            raise HubError(403, "Request has expired")
+        if len(request.body) != size:
+            raise HubError(400, f"IncompleteBody: got {len(request.body)} bytes, not {size}.")
+        if hashlib.sha256(request.body).hexdigest() != oid:
+            raise HubError(400, "BadDigest: the bytes do not hash to the object's oid.")
+        with self.lock:
+            repo.lfs_objects[oid] = request.body
+        return Response(body=b"", headers={"ETag": f'"{oid}"'})
+
+    def lfs_verify(self, request: Request) -> Response:
+        repo = self._lfs_repo(request)
+        self._writable(request, repo.repo_type, repo.repo_id)
+        body = request.json()
+        with self.lock:
+            stored = repo.lfs_objects.get(body.get("oid"))
+        if stored is None or len(stored) != body.get("size"):
+            raise HubError(404, "Object not found")
+        return Response(body={"success": True})
 
     def add_space_secret(self, request: Request) -> Response:
         _, repo = self._writable(request, "space", request.match["id"])
@@ -883,6 +1112,8 @@ class FakeHuggingFace:
             "PYTHONUNBUFFERED": "1",
             "JOB_ID": job.id,
             "ACCELERATOR": "none",
+            # This Hub has no Xet storage: the job's client must upload through LFS.
+            "HF_HUB_DISABLE_XET": "1",
             **{k: str(v) for k, v in (job.spec.get("environment") or {}).items()},
             **{k: str(v) for k, v in (job.spec.get("secrets") or {}).items()},
         }
