@@ -58,7 +58,7 @@ def test_oauth_connected_hf_job_survives_a_token_refresh_mid_run(
         job = services.start_training(
             user=alice,
             spec=JobSpec.from_dict(
-                {"dataset": "digits", "model": "mlp", "epochs": 40, "platform": "huggingface"}
+                {"dataset": "digits", "model": "mlp", "epochs": 1000, "platform": "huggingface"}
             ),
         )
     job.refresh_from_db()
