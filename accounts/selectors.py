@@ -10,3 +10,8 @@ def credentials_for(user):
 def tokens_for(user, *, include_inactive: bool = True):
     tokens = ApiToken.objects.for_user(user)
     return tokens if include_inactive else tokens.active()
+
+
+def has_credential(user, provider: str) -> bool:
+    """Whether the user connected a credential for `provider` (nothing is decrypted)."""
+    return PlatformCredential.objects.for_user(user).filter(provider=provider).exists()

@@ -5,7 +5,9 @@ from itertools import product
 from django.db import transaction
 
 from accounts import audit
-from asthub_site.errors import Conflict, InvalidInput
+from accounts.models import Provider
+from accounts.selectors import has_credential
+from asthub_site.errors import Conflict, InvalidInput, MissingCredential
 from asthub_spec.sweep import MAX_SWEEP_POINTS, SWEEP_SPEC_KEYS
 from billing import quotas
 from jobs import dispatch
@@ -49,6 +51,18 @@ def _store_job(
     )
 
 
+def _require_credential(user, provider: str | None) -> None:
+    """A remote run needs the user's own account there: refused before a slot or the
+    month's count is spent, not as a failed job after."""
+    if provider and not has_credential(user, provider):
+        label = Provider(provider).label
+        raise MissingCredential(
+            f"Training on {label} runs in your own {label} account: connect it under "
+            "Credentials in the portal or with POST /api/v1/credentials, then start again. "
+            "Nothing was started."
+        )
+
+
 def start_training(
     *, user, spec: JobSpec, as_baseline: bool = False, wait_for_slot: bool = False, **links
 ) -> TrainingJob:
@@ -59,8 +73,9 @@ def start_training(
     With `wait_for_slot`, a run over the concurrency limit waits in the queue instead of
     being refused; the month's limit is always enforced at once.
     """
-    adapter_for(spec.platform)  # an unavailable platform is refused before anything
+    adapter = adapter_for(spec.platform)  # an unavailable platform is refused before anything
     check_plan_allows(user=user, spec=spec)
+    _require_credential(user, adapter.needs_credential)
     with transaction.atomic():
         job = _store_job(
             user=user, spec=spec, is_baseline=as_baseline, wait_for_slot=wait_for_slot, **links

@@ -1145,8 +1145,9 @@ class FakeHuggingFace:
             timer.daemon = True
             timer.start()
         assert process.stdout is not None
-        for raw in process.stdout:
-            self._log(job, raw.rstrip("\n"))
+        with process.stdout:
+            for raw in process.stdout:
+                self._log(job, raw.rstrip("\n"))
         code = process.wait()
         if timer:
             timer.cancel()

@@ -212,6 +212,14 @@ class EngineRun(Run):
 
     def _read(self, stream: str) -> None:
         pipe = getattr(self.process, stream)
+        with pipe:
+            self._copy(stream, pipe)
+        if stream == "stdout":
+            code = self.process.wait()
+            with self._lock:
+                self._exit = code
+
+    def _copy(self, stream: str, pipe) -> None:
         for line in pipe:
             with self._lock:
                 self._events.append(
@@ -219,10 +227,6 @@ class EngineRun(Run):
                 )
                 if stream == "stderr" and line.strip():
                     self._stderr_tail = line.strip()
-        if stream == "stdout":
-            code = self.process.wait()
-            with self._lock:
-                self._exit = code
 
     def status(self) -> str:
         with self._lock:

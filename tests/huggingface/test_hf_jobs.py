@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import PlatformCredential
+from asthub_site.errors import MissingCredential
 from jobs import selectors, services
 from jobs.models import JobStatus, MetricPoint, TrainingJob
 from jobs.monitoring import monitor_training
@@ -167,8 +169,20 @@ def test_flavors_are_checked_against_names_and_the_plan(alice, api_as, connect_h
     assert not TrainingJob.objects.filter(owner=alice).exists()
 
 
-def test_launch_without_hf_credential_fails_the_job_with_the_reason(alice, eager_tasks, hf_hub):
-    job = _start(alice, eager_tasks)
+def test_start_without_hf_credential_is_refused_and_nothing_is_stored(alice, eager_tasks, hf_hub):
+    with pytest.raises(MissingCredential, match="Hugging Face"):
+        _start(alice, eager_tasks)
+    assert not TrainingJob.objects.filter(owner=alice).exists()
+
+
+def test_a_credential_removed_before_launch_fails_the_job_with_the_reason(
+    alice, connect_hf, eager_tasks, hf_hub
+):
+    connect_hf(alice, "alice-hf")
+    with eager_tasks(execute=True):
+        job = services.start_training(user=alice, spec=JobSpec.from_dict(QUICK))
+        PlatformCredential.objects.filter(owner=alice).delete()  # before the launch task
+    job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "Hugging Face" in job.failure_reason and "credential" in job.failure_reason.lower()
 

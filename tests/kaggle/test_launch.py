@@ -148,10 +148,15 @@ def test_kaggle_datasets_are_refused_on_the_local_platform(alice):
         JobSpec.from_dict(FAST | {"platform": "local", "dataset": "kaggle:someone/data"})
 
 
-def test_kaggle_run_without_a_credential_fails_saying_what_to_connect(alice, hub):
-    job = start(alice, hub)
-    assert job.status == JobStatus.FAILED
-    assert "No Kaggle credential is connected" in job.failure_reason
+def test_kaggle_run_without_a_credential_is_refused_before_anything_is_spent(alice, hub):
+    from asthub_site.errors import MissingCredential
+    from billing.selectors import usage_for
+    from jobs.models import TrainingJob
+
+    with pytest.raises(MissingCredential, match="connect it under Credentials"):
+        start(alice, hub)
+    assert not TrainingJob.objects.filter(owner=alice).exists()
+    assert usage_for(alice).as_dict()["limits"]["monthly_jobs"]["used"] == 0
 
 
 def test_launch_waits_out_a_short_429_then_saves_the_kernel(kaggle_alice, kaggle_fake, hub):
