@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib.metadata
 import json
 import shutil
 import sys
@@ -18,9 +19,10 @@ from typing import Any, TextIO
 
 import httpx
 
+import asthub_client
 from asthub_client import render
 from asthub_client.client import Client
-from asthub_client.config import config_path, resolve_settings, save_config
+from asthub_client.config import Settings, config_path, resolve_settings, save_config
 from asthub_client.errors import (
     AstHubError,
     AuthenticationError,
@@ -44,6 +46,45 @@ EXIT_QUOTA = 5
 EXIT_SERVER = 6
 
 Command = Callable[[argparse.Namespace, Client], int]
+
+# The distribution's name in pyproject.toml ([project] name), which is what pip installed.
+DISTRIBUTION = "asthub"
+
+
+def client_version() -> str:
+    """This client's version, read locally: `--version` must answer offline and at once."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        # Run from a source tree that was never installed (python -m asthub_client.cli).
+        return getattr(asthub_client, "__version__", "unknown")
+
+
+class _PrintVersion(argparse.Action):
+    """Like argparse's "version" action, but looks the version up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"asthub {client_version()}")
+        parser.exit()
+
+
+def missing_settings_hint(settings: Settings) -> str | None:
+    """What to do when the settings cannot reach a hub as anyone, or None when they can.
+
+    Without this, a first run fails with "cannot reach http://127.0.0.1:8000", which
+    says nothing about logging in.
+    """
+    if settings.token:
+        return None
+    if not settings.url_configured:
+        return (
+            "no hub is configured: run `asthub login --url URL` "
+            "(or set ASTHUB_URL and ASTHUB_TOKEN)"
+        )
+    return f"no API token for {settings.url}: run `asthub login` (or set ASTHUB_TOKEN)"
 
 
 def exit_code_for(error: AstHubError) -> int:
@@ -576,6 +617,7 @@ def cmd_dashboard(args: argparse.Namespace, client: Client) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="asthub", description="AST Training Hub client")
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     parser.add_argument("--url", help="hub URL (default: $ASTHUB_URL, then the config file)")
     parser.add_argument("--token", help="API token (default: $ASTHUB_TOKEN, then the config file)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -784,7 +826,14 @@ def main(
     try:
         if args.handler is None:
             return cmd_login(args, transport)
-        with Client(url=args.url, token=args.token, transport=transport, retry=retry) as client:
+        settings = resolve_settings(args.url, args.token)
+        hint = missing_settings_hint(settings)
+        if hint:
+            print(f"asthub: error: {hint}", file=sys.stderr)
+            return EXIT_USAGE
+        with Client(
+            url=settings.url, token=settings.token, transport=transport, retry=retry
+        ) as client:
             return args.handler(args, client)
     except AstHubError as error:
         print(f"asthub: error: {_describe(error)}", file=sys.stderr)

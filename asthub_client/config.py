@@ -20,6 +20,9 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 class Settings:
     url: str
     token: str | None
+    # False when the URL is only DEFAULT_URL because nothing named one: the CLI then
+    # points at `asthub login` instead of failing to reach a hub nobody configured.
+    url_configured: bool = True
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -45,9 +48,13 @@ def resolve_settings(
 ) -> Settings:
     env = os.environ if env is None else env
     saved = load_config_file(config_path(env))
-    resolved_url = url or env.get("ASTHUB_URL") or saved.get("url") or DEFAULT_URL
+    configured_url = url or env.get("ASTHUB_URL") or saved.get("url")
     resolved_token = token or env.get("ASTHUB_TOKEN") or saved.get("token")
-    return Settings(url=resolved_url.rstrip("/"), token=resolved_token or None)
+    return Settings(
+        url=(configured_url or DEFAULT_URL).rstrip("/"),
+        token=resolved_token or None,
+        url_configured=bool(configured_url),
+    )
 
 
 def save_config(url: str, token: str, path: Path) -> None:

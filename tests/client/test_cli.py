@@ -1,5 +1,6 @@
 """The `asthub` command against a fake hub: output, exit codes, login."""
 
+import importlib.metadata
 import io
 import json
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import asthub_client
 from asthub_client.cli import ProgressPrinter, main
 from asthub_client.models import Job
 from tests.client.fake_hub import DROP, TOKEN, URL, error, make_job, metric_point, sse
@@ -255,3 +257,50 @@ def test_login_verifies_the_token_then_saves_it_owner_only(hub, monkeypatch, cap
 def test_login_with_a_rejected_token_saves_nothing(hub):
     assert main(["login", "--url", URL, "--token", "asthub_wrong"], transport=hub.transport()) == 3
     assert not os.path.exists(os.environ["ASTHUB_CONFIG"])
+
+
+def test_version_prints_the_installed_version_without_touching_the_network(hub, capsys):
+    assert main(["--version"], transport=hub.transport()) == 0
+
+    assert capsys.readouterr().out == f"asthub {importlib.metadata.version('asthub')}\n"
+    assert hub.requests == []
+
+
+def test_version_falls_back_to_the_package_version_when_not_installed(monkeypatch, capsys):
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    monkeypatch.setattr(asthub_client, "__version__", "9.8.7", raising=False)
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == "asthub 9.8.7\n"
+
+
+def test_without_any_configuration_a_command_points_at_login_before_any_request(hub, capsys):
+    assert main(["jobs"], transport=hub.transport()) == 2
+
+    err = capsys.readouterr().err
+    assert err == (
+        "asthub: error: no hub is configured: run `asthub login --url URL` "
+        "(or set ASTHUB_URL and ASTHUB_TOKEN)\n"
+    )
+    assert "cannot reach" not in err
+    assert hub.requests == []
+
+
+def test_a_configured_url_without_a_token_points_at_login(hub, monkeypatch, capsys):
+    monkeypatch.setenv("ASTHUB_URL", URL)
+
+    assert main(["whoami"], transport=hub.transport()) == 2
+
+    assert "no API token for http://hub.test: run `asthub login`" in capsys.readouterr().err
+    assert hub.requests == []
+
+
+def test_settings_from_the_environment_still_reach_the_hub(hub, monkeypatch, capsys):
+    monkeypatch.setenv("ASTHUB_URL", URL)
+    monkeypatch.setenv("ASTHUB_TOKEN", TOKEN)
+
+    assert main(["whoami"], transport=hub.transport()) == 0
+    assert "alice@example.com on http://hub.test" in capsys.readouterr().out
