@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from jobs.leaderboard.views import ListingForm
 from jobs.models import JobStatus, LeaderboardEntry
 from jobs.platforms import adapter_for
 from jobs.publication_views import PublishRunForm
+from jobs.reporting.card_html import render_card_html
 from jobs.sharing.selectors import share_tokens_for_job
 from jobs.spec import JobSpec
 
@@ -150,11 +152,19 @@ def compare(request):
 
 @login_required
 def model_card(request, job_id: int):
+    """The latest card rendered (sanitised, plots inline), with its front matter apart;
+    ``?download=README.md`` answers the stored Markdown itself as a file."""
     try:
         job = selectors.job_for(request.user, job_id)
     except HubError:
         return render(request, "404.html", status=404)
     card = reports.latest_card(user=request.user, job_id=job.pk)
+    if request.method == "GET" and "download" in request.GET:
+        if card is None:
+            return render(request, "404.html", status=404)
+        response = HttpResponse(card.markdown, content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="README.md"'
+        return response
     form = CardForm(request.POST or None, initial={"template": card.template if card else None})
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,4 +175,15 @@ def model_card(request, job_id: int):
             show_error_on_form(form, error)
         else:
             return redirect("portal:model_card", job_id=job.pk)
-    return render(request, "jobs/card.html", {"job": job, "card": card, "form": form})
+    rendered = None
+    if card is not None:
+        rendered = render_card_html(
+            card.markdown,
+            job_id=job.pk,
+            artifact_names=[artifact.name for artifact in selectors.artifacts_of(job)],
+        )
+    return render(
+        request,
+        "jobs/card.html",
+        {"job": job, "card": card, "rendered": rendered, "form": form},
+    )
