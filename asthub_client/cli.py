@@ -7,11 +7,14 @@ or permission, 4 not found, 5 quota or rate limit, 6 server or connection error.
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import importlib.metadata
 import json
+import queue
 import shutil
 import sys
+import threading
 import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -192,9 +195,15 @@ def cmd_start(args: argparse.Namespace, client: Client) -> int:
             baseline = f"; baseline job {job.baseline_id}" if job.baseline_id else ""
             print(f"Started job {job.id} ({job.name or job.dataset}) on {job.platform}{baseline}")
         return EXIT_OK
+    if job.baseline_id is None:
+        runs = {"": job.id}
+        watching = f"Started job {job.id}; watching it"
+    else:
+        runs = {"ast": job.id, "baseline": job.baseline_id}
+        watching = f"Started job {job.id} and its baseline job {job.baseline_id}; watching both"
     if not args.json:
-        print(f"Started job {job.id}; watching it (Ctrl-C stops watching, not the job)")
-    return _watch(client, job.id, as_json=args.json)
+        print(f"{watching} (Ctrl-C stops watching, not the jobs)")
+    return _watch(client, runs, as_json=args.json)
 
 
 def cmd_jobs(args: argparse.Namespace, client: Client) -> int:
@@ -222,7 +231,9 @@ def cmd_job(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_watch(args: argparse.Namespace, client: Client) -> int:
-    return _watch(client, args.id, as_json=False)
+    if args.sweep is not None:
+        return _watch_sweep(client, args.sweep)
+    return _watch(client, {"": args.id}, as_json=False)
 
 
 def cmd_cancel(args: argparse.Namespace, client: Client) -> int:
@@ -517,48 +528,133 @@ def cmd_publications(args: argparse.Namespace, client: Client) -> int:
     return EXIT_OK
 
 
-def _watch(client: Client, job_id: int, *, as_json: bool, out: TextIO | None = None) -> int:
+def _watch(
+    client: Client, runs: dict[str, int], *, as_json: bool, out: TextIO | None = None
+) -> int:
+    """Follow jobs until every one has finished; 0 only if all succeeded.
+
+    `runs` maps a label to a job id: {"": id} for one job (its lines unlabelled), or
+    {"ast": id, "baseline": id} for a run and its paired baseline.
+    """
     out = out or sys.stdout
     printer = None if as_json else ProgressPrinter(out)
-    job = client.wait(job_id, on_update=printer)
+
+    def follow(label: str, job_id: int) -> Callable[[], Job]:
+        on_update = None if printer is None else functools.partial(printer.show, label)
+        return functools.partial(client.wait, job_id, on_update=on_update)
+
+    jobs = _all_at_once([follow(label, job_id) for label, job_id in runs.items()])
     if printer:
         printer.finish()
     if as_json:
-        _print_json(job.to_dict(), out)
-    if job.status == "succeeded":
-        return EXIT_OK
-    reason = f": {job.failure_reason}" if job.failure_reason else ""
-    print(f"asthub: error: job {job.id} {job.status}{reason}", file=sys.stderr)
-    return EXIT_JOB_FAILED
+        dicts = [job.to_dict() for job in jobs]
+        _print_json(dicts[0] if len(dicts) == 1 else dicts, out)
+    names = [f"{label} job" if label else "job" for label in runs]
+    return _outcome(list(zip(names, jobs, strict=True)))
+
+
+def _all_at_once(waits: Sequence[Callable[[], Job]]) -> list[Job]:
+    """The results of blocking waits, run side by side (one thread each beyond the first).
+
+    Client.wait blocks on one job's event stream, so following two jobs needs two
+    threads. They are daemons: Ctrl-C returns at once instead of waiting for a stream to
+    end. The first error is raised as soon as it happens.
+    """
+    if len(waits) == 1:
+        return [waits[0]()]
+    outcomes: queue.Queue[tuple[int, Job | BaseException]] = queue.Queue()
+
+    def run(index: int, wait: Callable[[], Job]) -> None:
+        try:
+            outcomes.put((index, wait()))
+        except BaseException as error:  # handed to the main thread, which reports it
+            outcomes.put((index, error))
+
+    for index, wait in enumerate(waits):
+        threading.Thread(target=run, args=(index, wait), daemon=True).start()
+    results: dict[int, Job] = {}
+    while len(results) < len(waits):
+        index, outcome = outcomes.get()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results[index] = outcome
+    return [results[index] for index in range(len(waits))]
+
+
+def _outcome(finished: Sequence[tuple[str, Job]]) -> int:
+    """One stderr line per job that did not succeed (`what` names it); the exit code."""
+    for what, job in finished:
+        if job.status != "succeeded":
+            reason = f": {job.failure_reason}" if job.failure_reason else ""
+            print(f"asthub: error: {what} {job.id} {job.status}{reason}", file=sys.stderr)
+    return EXIT_OK if all(job.status == "succeeded" for _, job in finished) else EXIT_JOB_FAILED
+
+
+def _watch_sweep(client: Client, sweep_id: int, out: TextIO | None = None) -> int:
+    """Follow every run of a sweep until all have ended, then print the hub's ranking."""
+    out = out or sys.stdout
+    keys = sorted(client.get_sweep(sweep_id).get("grid") or {})  # an unknown sweep: 404
+    printer = ProgressPrinter(out)
+
+    def show(run: Job) -> None:
+        printer.show(render.params_text(render.sweep_params(run, keys)), run)
+
+    runs = client.wait_sweep(sweep_id, on_update=show)
+    printer.finish()
+    # Fetched after the last run ended, so the ranking covers every run.
+    out.write(f"Sweep {sweep_id} finished:\n")
+    out.write(render.sweep_summary(client.get_sweep(sweep_id), runs) + "\n")
+    return _outcome([(f"sweep {sweep_id}: job", run) for run in runs])
 
 
 class ProgressPrinter:
-    """Rewrites one line on a terminal; prints a new line per change when piped (CI logs)."""
+    """One line per followed job, labelled when there are several.
+
+    On a terminal the lines are rewritten in place; piped (CI logs), a job's line is
+    printed again each time it changes. Safe to call from several threads.
+    """
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.live = out.isatty()
-        self._last = ""
-        self._shown_width = 0
+        self._lines: dict[str, str] = {}  # by label, in the order the jobs first showed
+        self._shown_widths: list[int] = []  # live: what each row on screen holds
+        self._lock = threading.Lock()
 
     def __call__(self, job: Job) -> None:
+        self.show("", job)
+
+    def show(self, label: str, job: Job) -> None:
         line = render.progress_line(job)
-        if line == self._last:
-            return
-        self._last = line
-        if self.live:
-            columns = shutil.get_terminal_size().columns - 1
-            line = line[:columns]
-            self.out.write("\r" + line.ljust(self._shown_width))
-            self._shown_width = len(line)
-        else:
-            self.out.write(line + "\n")
-        self.out.flush()
+        line = f"{label}: {line}" if label else line
+        with self._lock:
+            if self._lines.get(label) == line:
+                return
+            self._lines[label] = line
+            if self.live:
+                self._redraw()
+            else:
+                self.out.write(line + "\n")
+            self.out.flush()
+
+    def _redraw(self) -> None:
+        columns = shutil.get_terminal_size().columns - 1
+        rows = [line[:columns] for line in self._lines.values()]
+        if len(self._shown_widths) > 1:  # back to the first row of the block
+            self.out.write(f"\x1b[{len(self._shown_widths) - 1}A")
+        parts = []
+        for row, line in enumerate(rows):
+            # Padding blanks out what a longer earlier line left behind.
+            width = self._shown_widths[row] if row < len(self._shown_widths) else 0
+            parts.append("\r" + line.ljust(width))
+        self.out.write("\n".join(parts))
+        self._shown_widths = [len(line) for line in rows]
 
     def finish(self) -> None:
-        if self.live and self._shown_width:
-            self.out.write("\n")
-            self.out.flush()
+        with self._lock:
+            if self.live and self._shown_widths:
+                self.out.write("\n")
+                self.out.flush()
 
 
 def cmd_login(args: argparse.Namespace, transport: httpx.BaseTransport | None) -> int:
@@ -652,7 +748,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the spec against the catalog, the platform and your plan; start nothing",
     )
-    start.add_argument("--watch", action="store_true", help="wait and exit 1 if the job fails")
+    start.add_argument(
+        "--watch",
+        action="store_true",
+        help="wait (for the baseline too with --with-baseline); exit 1 if a job fails",
+    )
     start.add_argument("--json", action="store_true")
 
     jobs = command("jobs", cmd_jobs, "list jobs, newest first")
@@ -667,8 +767,13 @@ def build_parser() -> argparse.ArgumentParser:
     job.add_argument("id", type=int)
     job.add_argument("--json", action="store_true")
 
-    command("watch", cmd_watch, "follow a job; exit 0 on success, 1 otherwise").add_argument(
-        "id", type=int, metavar="JOB"
+    watch = command(
+        "watch", cmd_watch, "follow a job or every run of a sweep; exit 0 if all succeed, else 1"
+    )
+    followed = watch.add_mutually_exclusive_group(required=True)
+    followed.add_argument("id", type=int, nargs="?", metavar="JOB")
+    followed.add_argument(
+        "--sweep", type=int, metavar="SWEEP", help="follow every run, then print the ranking"
     )
     cancel = command("cancel", cmd_cancel, "cancel a job")
     cancel.add_argument("id", type=int)

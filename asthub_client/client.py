@@ -413,7 +413,44 @@ class Client:
         return self._paginate("/api/v1/sweeps/", {})
 
     def get_sweep(self, sweep_id: int) -> dict[str, Any]:
+        """The sweep with its grid, job ids and ranked `summary` (finished runs only)."""
         return self._get_json(f"/api/v1/sweeps/{int(sweep_id)}/")
+
+    def sweep_jobs(self, sweep_id: int) -> list[Job]:
+        """The sweep's runs in the order they were started (one request: a sweep has at
+        most 50 points and a page holds 100)."""
+        runs = self.list_jobs(sweep=int(sweep_id), page_size=100)
+        return sorted(runs, key=lambda run: run.id)
+
+    def wait_sweep(
+        self,
+        sweep_id: int,
+        poll: float = 2.0,
+        timeout: float | None = None,
+        on_update: UpdateCallback | None = None,
+    ) -> list[Job]:
+        """Block until every run of the sweep has finished and return them; `on_update`
+        sees each change of each run.
+
+        Polls the sweep's runs every `poll` seconds rather than opening one event stream
+        per run: a sweep may have 50 runs, and each stream holds a connection to the hub.
+        Raises TimeoutError when `timeout` seconds pass first.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        notify = on_update or (lambda job: None)
+        last_seen: dict[int, Job] = {}
+        while True:
+            runs = self.sweep_jobs(sweep_id)
+            for run in runs:
+                if last_seen.get(run.id) != run:
+                    notify(run)
+                    last_seen[run.id] = run
+            if all(run.is_terminal for run in runs):
+                return runs
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"sweep {sweep_id} did not finish in time")
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            self._retry.sleep(poll if remaining is None else min(poll, remaining))
 
     # -- connected apps (OAuth clients allowed on /mcp) --------------------------------
 

@@ -135,3 +135,52 @@ def progress_line(job: Job, bar_width: int = 20) -> str:
     if not job.is_terminal:
         parts.append(f"ETA {eta(job.progress.get('eta_minutes'))}")
     return "  ".join(parts)
+
+
+def sweep_params(job: Job, keys: Sequence[str]) -> dict[str, Any]:
+    """The grid point a sweep run trained. AST settings live in the job's ast_config; the
+    other keys a sweep may vary (model, learning_rate, batch_size, seed, epochs) are
+    fields of the job itself."""
+    return {
+        key: job.ast_config[key] if key in job.ast_config else getattr(job, key, None)
+        for key in keys
+    }
+
+
+def params_text(params: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in params.items()) or "-"
+
+
+def sweep_summary(sweep: dict[str, Any], runs: Sequence[Job]) -> str:
+    """The hub's ranking of a finished sweep: ranked runs first, then the unranked ones
+    (failed or cancelled), one column per grid key, and the best run's settings."""
+    keys = sorted(sweep.get("grid") or {})
+    by_id = {run.id: run for run in runs}
+    summary = sweep.get("summary") or {}
+
+    def params_of(job_id: Any, fallback: dict[str, Any]) -> dict[str, Any]:
+        # The runs' own values: the hub's summary knows only the AST settings of a point.
+        run = by_id.get(job_id)
+        return sweep_params(run, keys) if run is not None else fallback
+
+    rows = []
+    for point in summary.get("points") or []:
+        params = params_of(point.get("job_id"), dict(point.get("params") or {}))
+        rows.append(
+            (
+                point.get("rank") or "-",
+                point.get("job_id"),
+                *(params.get(key, "-") for key in keys),
+                point.get("status"),
+                percent(point.get("val_accuracy")),
+                percent(point.get("compute_savings")),
+            )
+        )
+    headers = ("RANK", "JOB", *(key.upper() for key in keys), "STATUS", "ACC", "SAVED")
+    lines = [table(headers, rows) if rows else "The sweep has no runs."]
+    best = summary.get("best_job_id")
+    if best is None:
+        lines.append("No run succeeded, so none is ranked.")
+    else:
+        lines.append(f"Best: job {best} ({params_text(params_of(best, {}))})")
+    return "\n".join(lines)

@@ -104,12 +104,20 @@ class FakeHub:
         # Successive reads of a job see these statuses in turn (the last one sticks).
         self.status_sequence: dict[int, list[tuple[str, str]]] = {}
         self.upcoming: dict[tuple[str, str], list[Any]] = {}
+        self.sweeps: dict[int, dict[str, Any]] = {}
         self.requests: list[httpx.Request] = []
         self.next_id = 100
 
     def add_job(self, job_id: int, status: str = "queued", **overrides: Any) -> dict[str, Any]:
         self.jobs[job_id] = make_job(job_id, status, **overrides)
         return self.jobs[job_id]
+
+    def add_sweep(self, sweep_id: int, grid: dict[str, list[Any]], runs: list[dict]) -> None:
+        """A sweep whose runs are the given jobs (make_job overrides), one per grid point."""
+        self.sweeps[sweep_id] = {"id": sweep_id, "name": f"sweep-{sweep_id}", "grid": grid}
+        for run in runs:
+            job = dict(run)
+            self.add_job(job.pop("id"), job.pop("status", "queued"), sweep_id=sweep_id, **job)
 
     def queue(self, method: str, path: str, *responses: Any) -> None:
         self.upcoming.setdefault((method, path), []).extend(responses)
@@ -156,6 +164,7 @@ class FakeHub:
             (r"GET /api/v1/jobs/(\d+)/artifacts/", self._artifacts),
             (r"GET /api/v1/jobs/(\d+)/artifacts/(\d+)/download", self._download),
             (r"POST /api/v1/sweeps/", self._start_sweep),
+            (r"GET /api/v1/sweeps/(\d+)/", self._sweep),
         ]
 
     def _me(self, request):
@@ -186,14 +195,20 @@ class FakeHub:
         self.next_id += 1
         overrides = {k: v for k, v in body.items() if k not in ("with_baseline",)}
         if body.get("with_baseline"):
+            # The hub starts the paired plain run too; the AST run names it.
             overrides["baseline_id"] = job_id + 1000
+            baseline = {**overrides, "baseline_id": None, "ast_config": {}}
+            if job_id + 1000 not in self.jobs:
+                self.add_job(job_id + 1000, is_baseline=True, **baseline)
         return httpx.Response(201, json=self.add_job(job_id, **overrides))
 
     def _list(self, request):
         query = parse_qs(request.url.query.decode())
         page = int(query.get("page", ["1"])[0])
         size = int(query.get("page_size", ["50"])[0])
-        jobs = sorted(self.jobs.values(), key=lambda job: -job["id"])
+        jobs = [self._advance(job_id) for job_id in sorted(self.jobs, reverse=True)]
+        if "sweep" in query:
+            jobs = [job for job in jobs if job["sweep_id"] == int(query["sweep"][0])]
         if "status" in query:
             jobs = [job for job in jobs if job["status"] == query["status"][0]]
         chunk = jobs[(page - 1) * size : page * size]
@@ -209,11 +224,15 @@ class FakeHub:
     def _job(self, request, job_id):
         if job_id not in self.jobs:
             return error(404, "not_found", f"No job {job_id}.")
+        return httpx.Response(200, json=self._advance(job_id))
+
+    def _advance(self, job_id):
+        """The job as this read sees it: the next status of its status_sequence, if any."""
         sequence = self.status_sequence.get(job_id)
         if sequence:
             status, reason = sequence.pop(0) if len(sequence) > 1 else sequence[0]
             self.jobs[job_id].update(status=status, failure_reason=reason)
-        return httpx.Response(200, json=self.jobs[job_id])
+        return self.jobs[job_id]
 
     def _cancel(self, request, job_id):
         job = self.jobs[job_id]
@@ -293,4 +312,41 @@ class FakeHub:
             201,
             json={"id": 7, "created_at": "2026-11-24T10:00:00Z", "spec": body["spec"],
                   "grid": body["grid"], "job_ids": [201, 202, 203, 204], "summary": {}},
+        )  # fmt: skip
+
+    def _sweep(self, request, sweep_id):
+        """Ranked like the hub: succeeded runs by accuracy, then savings; others unranked."""
+        if sweep_id not in self.sweeps:
+            return error(404, "not_found", f"No sweep {sweep_id}.")
+        sweep = self.sweeps[sweep_id]
+        runs = sorted(
+            (job for job in self.jobs.values() if job["sweep_id"] == sweep_id),
+            key=lambda job: job["id"],
+        )
+        points = [
+            {
+                "job_id": job["id"],
+                "params": {key: job["ast_config"].get(key) for key in sorted(sweep["grid"])},
+                "status": job["status"],
+                "val_accuracy": (job["progress"] or {}).get("val_accuracy"),
+                "compute_savings": (job["progress"] or {}).get("compute_savings"),
+                "rank": None,
+            }
+            for job in runs
+        ]
+        ranked = sorted(
+            (p for p in points if p["status"] == "succeeded" and p["val_accuracy"] is not None),
+            key=lambda p: (-p["val_accuracy"], -(p["compute_savings"] or 0.0), p["job_id"]),
+        )
+        for position, point in enumerate(ranked, start=1):
+            point["rank"] = position
+        others = [p for p in points if p["rank"] is None]
+        summary = {
+            "points": ranked + others,
+            "best_job_id": ranked[0]["job_id"] if ranked else None,
+        }
+        return httpx.Response(
+            200,
+            json={**sweep, "created_at": "2026-11-24T10:00:00Z", "spec": {},
+                  "job_ids": [job["id"] for job in runs], "summary": summary},
         )  # fmt: skip

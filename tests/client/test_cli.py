@@ -13,6 +13,7 @@ import pytest
 import asthub_client
 from asthub_client.cli import ProgressPrinter, main
 from asthub_client.models import Job
+from asthub_client.render import progress_line
 from tests.client.fake_hub import DROP, TOKEN, URL, error, make_job, metric_point, sse
 
 
@@ -304,3 +305,161 @@ def test_settings_from_the_environment_still_reach_the_hub(hub, monkeypatch, cap
 
     assert main(["whoami"], transport=hub.transport()) == 0
     assert "alice@example.com on http://hub.test" in capsys.readouterr().out
+
+
+GRID = {"target_activation_rate": [0.2, 0.4], "entropy_weight": [0.1]}
+
+
+def _sweep_run(job_id, rate, status, accuracy=None, **overrides):
+    progress = metric_point(3, val_accuracy=accuracy) if accuracy is not None else None
+    return {
+        "id": job_id,
+        "status": status,
+        "ast_config": {"target_activation_rate": rate, "entropy_weight": 0.1},
+        "progress": progress,
+        **overrides,
+    }
+
+
+def test_watch_sweep_follows_every_run_to_the_end_then_ranks_them(asthub, hub, sleeps, capsys):
+    hub.add_sweep(
+        7, GRID, [_sweep_run(201, 0.2, "running", 0.81), _sweep_run(202, 0.4, "queued", 0.9)]
+    )
+    hub.status_sequence[201] = [("running", ""), ("running", ""), ("succeeded", "")]
+    hub.status_sequence[202] = [("queued", ""), ("running", ""), ("succeeded", "")]
+
+    assert asthub("watch", "--sweep", "7") == 0
+
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    low = "entropy_weight=0.1 target_activation_rate=0.2: job 201"
+    high = "entropy_weight=0.1 target_activation_rate=0.4: job 202"
+    # Every run, every change: status, epoch and accuracy, until both ended.
+    assert [line.split("  ")[0] for line in lines[:4]] == [
+        f"{low} running", f"{high} queued", f"{high} running", f"{low} succeeded",
+    ]  # fmt: skip
+    assert "3/3" in lines[0] and "acc 81.0%" in lines[0]
+    assert lines[4].startswith(f"{high} succeeded") and "acc 90.0%" in lines[4]
+    assert sleeps == [2.0, 2.0]  # polled every couple of seconds, stopped when all ended
+    summary = out[out.index("Sweep 7 finished:") :].splitlines()
+    assert summary[1].split() == [
+        "RANK", "JOB", "ENTROPY_WEIGHT", "TARGET_ACTIVATION_RATE", "STATUS", "ACC", "SAVED",
+    ]  # fmt: skip
+    assert summary[2].split() == ["1", "202", "0.1", "0.4", "succeeded", "90.0%", "30.0%"]
+    assert summary[3].split() == ["2", "201", "0.1", "0.2", "succeeded", "81.0%", "30.0%"]
+    assert summary[4] == "Best: job 202 (entropy_weight=0.1 target_activation_rate=0.4)"
+
+
+def test_watch_sweep_exits_one_when_a_run_fails_and_names_it(asthub, hub, capsys):
+    hub.add_sweep(
+        7,
+        GRID,
+        [
+            _sweep_run(201, 0.2, "succeeded", 0.81),
+            _sweep_run(202, 0.4, "failed", failure_reason="diverged"),
+        ],
+    )
+
+    assert asthub("watch", "--sweep", "7") == 1
+
+    captured = capsys.readouterr()
+    assert "target_activation_rate=0.4: job 202 failed" in captured.out
+    assert captured.out.splitlines()[-1] == (
+        "Best: job 201 (entropy_weight=0.1 target_activation_rate=0.2)"
+    )
+    # The unranked run is listed after the ranked one.
+    assert captured.out.splitlines()[-2].split()[:2] == ["-", "202"]
+    assert captured.err == "asthub: error: sweep 7: job 202 failed: diverged\n"
+
+
+def test_watch_sweep_exits_one_when_a_run_is_cancelled(asthub, hub, capsys):
+    hub.add_sweep(7, GRID, [_sweep_run(201, 0.2, "cancelled"), _sweep_run(202, 0.4, "cancelled")])
+
+    assert asthub("watch", "--sweep", "7") == 1
+    captured = capsys.readouterr()
+    assert "No run succeeded, so none is ranked." in captured.out
+    assert captured.err.count("cancelled") == 2
+
+
+def test_watch_an_unknown_sweep_exits_four(asthub, capsys):
+    assert asthub("watch", "--sweep", "99") == 4
+    assert "No sweep 99." in capsys.readouterr().err
+
+
+def test_watch_takes_a_job_or_a_sweep_not_both(asthub, hub):
+    assert asthub("watch", "12", "--sweep", "7") == 2
+    assert asthub("watch") == 2
+    assert hub.requests == []
+
+
+def _start_pair_with(hub, ast_status, baseline_status, reason=""):
+    """`asthub start --with-baseline` will start job 100 (AST) and 1100 (its baseline)."""
+    for job_id, final in ((100, ast_status), (1100, baseline_status)):
+        hub.status_sequence[job_id] = [
+            ("queued", ""),
+            (final, reason if final != "succeeded" else ""),
+        ]
+        hub.event_scripts[job_id] = [_stream(job_id, final, reason)]
+
+
+def test_start_watch_with_baseline_follows_both_runs(asthub, hub, capsys):
+    _start_pair_with(hub, "succeeded", "succeeded")
+
+    assert asthub("start", "--with-baseline", "--watch") == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "Started job 100 and its baseline job 1100; watching both "
+        "(Ctrl-C stops watching, not the jobs)"
+    )
+    ast_lines = [line for line in lines if line.startswith("ast: job 100 ")]
+    baseline_lines = [line for line in lines if line.startswith("baseline: job 1100 ")]
+    assert len(ast_lines) + len(baseline_lines) == len(lines) - 1
+    for followed in (ast_lines, baseline_lines):
+        assert any("1/3" in line and "acc 81.0%" in line for line in followed)
+        assert " succeeded " in followed[-1]
+
+
+def test_start_watch_with_baseline_exits_one_when_the_baseline_fails(asthub, hub, capsys):
+    _start_pair_with(hub, "succeeded", "failed", "diverged")
+
+    assert asthub("start", "--with-baseline", "--watch") == 1
+
+    captured = capsys.readouterr()
+    assert any(line.startswith("ast: job 100 succeeded") for line in captured.out.splitlines())
+    assert captured.err == "asthub: error: baseline job 1100 failed: diverged\n"
+
+
+def test_start_watch_with_baseline_json_prints_both_jobs(asthub, hub, capsys):
+    _start_pair_with(hub, "succeeded", "succeeded")
+
+    assert asthub("start", "--with-baseline", "--watch", "--json") == 0
+
+    jobs = json.loads(capsys.readouterr().out)
+    assert [(job["id"], job["is_baseline"], job["status"]) for job in jobs] == [
+        (100, False, "succeeded"),
+        (1100, True, "succeeded"),
+    ]
+
+
+def test_progress_keeps_one_row_per_job_on_a_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    out = _Terminal()
+    printer = ProgressPrinter(out)
+    ast_running, ast_done, baseline = (
+        Job.from_dict(make_job(100, "running")),
+        Job.from_dict(make_job(100, "succeeded")),
+        Job.from_dict(make_job(1100, "running")),
+    )
+    printer.show("ast", ast_running)
+    printer.show("baseline", baseline)  # a second row, below the first
+    printer.show("ast", ast_done)  # back up one row, both rows redrawn
+    printer.finish()
+
+    screen = out.getvalue()
+    assert screen.count("\x1b[1A") == 1
+    last_frame = screen.split("\x1b[1A")[1]
+    assert [row.strip() for row in last_frame.split("\n") if row.strip()] == [
+        f"ast: {progress_line(ast_done)}",
+        f"baseline: {progress_line(baseline)}",
+    ]

@@ -96,8 +96,9 @@ def test_list_jobs_follows_pagination(client, hub):
 
 
 def test_list_jobs_sends_filters(client, hub):
-    hub.add_job(1, "failed")
-    hub.add_job(2, "succeeded")
+    hub.add_job(1, "failed", sweep_id=4)
+    hub.add_job(2, "succeeded", sweep_id=4)
+    hub.add_job(3, "failed")
 
     jobs = list(client.list_jobs(status="failed", is_baseline=False, sweep=4))
 
