@@ -245,7 +245,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # shields.io draws the model card's sustainability badges (jobs/reporting/badges.py);
+        # no other outside image loads, and the same-origin referrer policy sends it no URL.
+        "img-src": ["'self'", "data:", "https://img.shields.io"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
