@@ -340,3 +340,24 @@ def test_rerun_creates_a_new_job_with_the_same_config(client, hub):
     rerun = client.rerun(12)
 
     assert rerun.id != 12 and rerun.epochs == 7 and rerun.status == "queued"
+
+
+def test_wait_sweep_gives_up_after_the_timeout(client, hub):
+    hub.add_job(201, "running", sweep_id=7)
+    hub.add_job(202, "succeeded", sweep_id=7)
+
+    with pytest.raises(TimeoutError, match="sweep 7"):
+        client.wait_sweep(7, timeout=0)
+
+
+def test_wait_sweep_returns_every_run_in_start_order_once_all_ended(client, hub):
+    hub.add_job(202, "succeeded", sweep_id=7)
+    hub.add_job(201, "running", sweep_id=7)
+    hub.add_job(300, "running")  # another sweep's run or a plain job: not waited for
+    hub.status_sequence[201] = [("running", ""), ("failed", "diverged")]
+    seen = []
+
+    runs = client.wait_sweep(7, on_update=lambda run: seen.append((run.id, run.status)))
+
+    assert [(run.id, run.status) for run in runs] == [(201, "failed"), (202, "succeeded")]
+    assert seen == [(201, "running"), (202, "succeeded"), (201, "failed")]
