@@ -554,7 +554,7 @@ def _watch(
 
 
 def _all_at_once(waits: Sequence[Callable[[], Job]]) -> list[Job]:
-    """The results of blocking waits, run side by side (one thread each beyond the first).
+    """The results of blocking waits, run side by side (a thread each when there are several).
 
     Client.wait blocks on one job's event stream, so following two jobs needs two
     threads. They are daemons: Ctrl-C returns at once instead of waiting for a stream to
