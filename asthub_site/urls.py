@@ -36,6 +36,7 @@ portal = (
         path("billing/manage/", billing_views.billing_manage, name="billing_manage"),
         path("jobs/", job_views.job_list, name="jobs"),
         path("jobs/new/", job_views.new_job, name="new_job"),
+        path("jobs/compare/", job_views.compare_selected, name="compare_selected"),
         path("catalog/", job_views.catalog_page, name="catalog"),
         path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
         path("jobs/<int:job_id>/cancel/", job_views.cancel_job, name="cancel_job"),

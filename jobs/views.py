@@ -1,6 +1,7 @@
 """Portal pages for jobs: list, new-job form, live job page, compare, model-card preview."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error, show_error_on_form
-from jobs import reports, selectors, services
+from jobs import reports, run_table, selectors, services
 from jobs.catalog import search_catalog
 from jobs.catalog_suggestions import catalog_suggestions
 from jobs.competition_views import submit_form_for
@@ -22,21 +23,54 @@ from jobs.models import JobStatus, LeaderboardEntry
 from jobs.platforms import adapter_for
 from jobs.publication_views import PublishRunForm
 from jobs.reporting.card_html import render_card_html
+from jobs.run_table import TableQuery, row_figures, runs_page
 from jobs.sharing.selectors import share_tokens_for_job
 from jobs.spec import JobSpec
 
 
 @login_required
 def job_list(request):
-    status = request.GET.get("status") or None
-    if status not in {None, *JobStatus.values}:
-        status = None
-    jobs = selectors.jobs_for(request.user, status=status)[:100]
+    query = TableQuery.of(request.GET)
+    page = runs_page(request.user, query)
     return render(
         request,
         "jobs/list.html",
-        {"jobs": jobs, "status": status, "statuses": JobStatus.values},
+        {
+            "page": page,
+            "rows": [(job, row_figures(job)) for job in page],
+            "query": query,
+            "filters": urlencode(query.filters()),
+            "sort_links": _sort_links(query),
+            "statuses": JobStatus.values,
+            "platforms": run_table.PLATFORMS,
+        },
     )
+
+
+def _sort_links(query: TableQuery) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (descending first, then ascending) and its arrow."""
+    links = {}
+    for key in run_table.SORTS:
+        descending_now = query.sort == f"-{key}"
+        params = query.filters() | {"sort": key if descending_now else f"-{key}"}
+        arrow = "▼" if descending_now else "▲" if query.sort == key else ""
+        links[key] = {"url": f"?{urlencode(params)}", "arrow": arrow}
+    return links
+
+
+@login_required
+def compare_selected(request):
+    """The runs table's "Compare selected": two runs, the AST one first."""
+    chosen = [value for value in request.GET.getlist("run") if value.isdigit()][:3]
+    if len(chosen) != 2:
+        messages.error(request, "Select two runs to compare (an AST run and a baseline).")
+        return redirect("portal:jobs")
+    jobs = {job.pk: job for job in selectors.jobs_for(request.user).filter(pk__in=chosen)}
+    if len(jobs) != 2:
+        return render(request, "404.html", status=404)
+    ast, other = sorted(jobs.values(), key=lambda job: (job.is_baseline, job.pk))
+    target = reverse("portal:compare")
+    return redirect(f"{target}?{urlencode({'ast_run_id': ast.pk, 'baseline_run_id': other.pk})}")
 
 
 @login_required
