@@ -11,7 +11,7 @@ PIP_COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --strip-extras --no-emit-fi
 	--no-emit-index-url
 
 .PHONY: run test lint lock format bench-engine bench-quota bench-jobs bench-kaggle bench-soak \
-	bench-webhooks clean
+	bench-webhooks bench-portal clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ bench-kaggle: $(DEV)
 
 bench-soak: $(DEV)
 	$(BIN)/python bench/soak.py
+
+bench-portal: $(DEV)
+	$(BIN)/python bench/portal.py
 
 clean:
 	rm -rf $(VENV) var
