@@ -1,7 +1,17 @@
 """A sweep as the API shows it: its points ranked by accuracy, then savings."""
 
+from asthub_spec import AST_KEYS
+from asthub_spec.sweep import SWEEP_SPEC_KEYS
 from jobs.reporting.sweep_summary import SweepPoint, rank_sweep
 from jobs.run_records import run_record
+
+
+def _value_of(job, key: str):
+    """A grid key's value for one run: AST settings live in its ast_config, the spec keys
+    a sweep may vary (model, learning_rate, batch_size, seed, epochs) on the job itself."""
+    if key in AST_KEYS:
+        return job.ast_config.get(key)
+    return getattr(job, key) if key in SWEEP_SPEC_KEYS else None
 
 
 def sweep_as_dict(sweep) -> dict:
@@ -10,7 +20,7 @@ def sweep_as_dict(sweep) -> dict:
     points = [
         SweepPoint(
             job_id=job.pk,
-            params={key: job.ast_config.get(key) for key in grid_keys},
+            params={key: _value_of(job, key) for key in grid_keys},
             run=run_record(job),
         )
         for job in jobs

@@ -143,6 +143,9 @@ def test_several_architectures_at_once_run_within_the_concurrency_limit_and_queu
     assert created.status_code == 201, created.content
     jobs = api.get(f"/api/v1/jobs/?sweep={created.json()['id']}&page_size=20").json()["results"]
     assert sorted(job["model"] for job in jobs) == sorted(models)
+    # Each ranked point names the model it ran (a spec key, not an AST setting).
+    points = api.get(f"/api/v1/sweeps/{created.json()['id']}/").json()["summary"]["points"]
+    assert sorted(point["params"]["model"] for point in points) == sorted(models)
     waiting = [job for job in jobs if job["waiting_for_slot"]]
     assert len(waiting) == 2 and all(job["status"] == "queued" for job in jobs)
     assert JobSlots.objects.get(user=alice).running_jobs == 5
