@@ -16,6 +16,9 @@ from asthub_client.errors import (
 from asthub_client.models import Event, Job
 from asthub_client.retry import RetryPolicy
 
+# The distribution's version (pyproject.toml), for a checkout that is not installed.
+__version__ = "0.1.0"
+
 __all__ = [
     "AstHubError",
     "AuthenticationError",

@@ -463,3 +463,13 @@ def test_progress_keeps_one_row_per_job_on_a_terminal(monkeypatch):
         f"ast: {progress_line(ast_done)}",
         f"baseline: {progress_line(baseline)}",
     ]
+
+
+def test_the_packages_own_version_is_the_distributions():
+    import tomllib
+    from pathlib import Path
+
+    import asthub_client
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert asthub_client.__version__ == pyproject["project"]["version"]
