@@ -138,10 +138,17 @@ def hub_transport():
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+    handler = WSGIHandler()
+
+    def app(environ, start_response):
+        # Again at every request: Django's own test client reconnects the two after each
+        # of its requests, so a test that used it first would lose its transaction here.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return handler(environ, start_response)
+
     try:
-        yield httpx.WSGITransport(app=WSGIHandler())
+        yield httpx.WSGITransport(app=app)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
