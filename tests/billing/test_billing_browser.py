@@ -78,6 +78,8 @@ def test_upgrade_pay_and_cancel_in_a_browser(tmp_path, browser):  # noqa: F811
             page.click("#manage-billing")
             page.wait_for_url(fake.base_url + "/p/session/**")
             page.click("button:has-text('Cancel plan')")
+            # The click posts a form: wait for the page it answers, not the one it left.
+            page.get_by_text("Cancels on").first.wait_for()
             assert "Cancels on" in page.content()
             page.click("text=Return to")
             page.wait_for_url("**/portal/billing/")
