@@ -58,9 +58,7 @@ def run(args) -> None:
     user = sign_up(email="bench@example.com", password="a long passphrase 123")
     for start in range(0, args.runs, 2000):
         stop = min(start + 2000, args.runs)
-        TrainingJob.objects.bulk_create(
-            [finished_run(user, n) for n in range(start + 1, stop + 1)]
-        )
+        TrainingJob.objects.bulk_create([finished_run(user, n) for n in range(start + 1, stop + 1)])
     client = Client()
     client.force_login(user)
     print(f"runs table, {args.runs:,} runs of one user, SQLite, {args.repeat} renders each")
