@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 
-class ServiceOwnedAdmin(admin.ModelAdmin):
-    """Rows that only services write: viewable, never added, edited or deleted by hand."""
+class NoHandEdits:
+    """Viewable, never added, edited or deleted by hand (services own these rows)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -20,6 +20,10 @@ class ServiceOwnedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceOwnedAdmin(NoHandEdits, admin.ModelAdmin):
+    """Rows that only services write."""
 
 
 def pretty_json(value) -> str:

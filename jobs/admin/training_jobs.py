@@ -7,7 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from accounts import audit
 from asthub_site.errors import HubError
 from jobs import services
-from jobs.admin.display import ServiceOwnedAdmin, elapsed, owner_link, pretty_json
+from jobs.admin.display import NoHandEdits, ServiceOwnedAdmin, elapsed, owner_link, pretty_json
 from jobs.models import Artifact, JobStatus, MetricPoint, TrainingJob
 from jobs.runs.cancel import CANCELLED_REASON
 
@@ -27,19 +27,10 @@ def _first(count: int) -> type[BaseInlineFormSet]:
     return FirstRows
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoHandEdits, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LatestMetricPoints(ReadOnlyInline):

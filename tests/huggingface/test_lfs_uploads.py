@@ -17,7 +17,7 @@ from huggingface_hub.errors import HfHubHTTPError
 from jobs.models import Publication, PublicationStatus
 from jobs.platforms.huggingface.client import hub_api
 from jobs.publishing.job_source import job_files
-from tests.huggingface.test_publishing import _finished_job
+from tests.huggingface.test_publishing import published_to_digits_ast
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,7 @@ def _published(alice, api_as, connect_hf, hf_hub, eager_tasks, tmp_path):
     """Publish a finished local run to alice-hf/digits-ast the way the product does;
     returns the token and the run's own files (the bytes that were published)."""
     token = connect_hf(alice, "alice-hf")
-    job = _finished_job(alice, eager_tasks)
-    with eager_tasks(execute=True):
-        response = api_as(alice).post(
-            "/api/v1/models/sync",
-            {"job_id": job.pk, "to_platform": "huggingface", "target_ref": "digits-ast"},
-            format="json",
-        )
-    assert response.status_code == 202, response.json()
-    publication = Publication.objects.get(pk=response.json()["id"])
-    assert publication.status == PublicationStatus.SUCCEEDED, publication.failure_reason
+    job, _ = published_to_digits_ast(alice, api_as, eager_tasks)
     return token, job_files(job, tmp_path / "original")
 
 

@@ -29,13 +29,12 @@ def _finished_job(user, capture, **overrides):
     return job
 
 
-def test_local_run_is_published_in_one_commit_with_a_card_the_hub_can_parse(
-    alice, bob, api_as, connect_hf, hf_hub, eager_tasks, tmp_path
-):
-    token = connect_hf(alice, "alice-hf")
-    job = _finished_job(alice, eager_tasks)
-    with eager_tasks(execute=True):
-        response = api_as(alice).post(
+def published_to_digits_ast(user, api_as, capture) -> tuple:
+    """A finished local run published to <user's Hub name>/digits-ast through REST, as the
+    product does; returns the job and its succeeded publication."""
+    job = _finished_job(user, capture)
+    with capture(execute=True):
+        response = api_as(user).post(
             "/api/v1/models/sync",
             {"job_id": job.pk, "to_platform": "huggingface", "target_ref": "digits-ast"},
             format="json",
@@ -43,6 +42,14 @@ def test_local_run_is_published_in_one_commit_with_a_card_the_hub_can_parse(
     assert response.status_code == 202, response.json()
     publication = Publication.objects.get(pk=response.json()["id"])
     assert publication.status == PublicationStatus.SUCCEEDED, publication.failure_reason
+    return job, publication
+
+
+def test_local_run_is_published_in_one_commit_with_a_card_the_hub_can_parse(
+    alice, bob, api_as, connect_hf, hf_hub, eager_tasks, tmp_path
+):
+    token = connect_hf(alice, "alice-hf")
+    job, publication = published_to_digits_ast(alice, api_as, eager_tasks)
 
     repo = hf_hub.repo("alice-hf/digits-ast")
     assert repo.private  # private unless asked otherwise
