@@ -52,6 +52,7 @@ provider lives in its own module and is mounted the same way).
 from __future__ import annotations
 
 import base64
+import contextlib
 import fnmatch
 import hashlib
 import hmac
@@ -61,6 +62,7 @@ import os
 import re
 import secrets
 import shlex
+import signal
 import subprocess
 import tempfile
 import threading
@@ -396,7 +398,7 @@ class FakeHuggingFace:
             jobs = list(self.jobs.values())
         for job in jobs:
             if job.process and job.process.poll() is None:
-                job.process.kill()
+                _stop_container(job.process, signal.SIGKILL)
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -1059,7 +1061,7 @@ class FakeHuggingFace:
             if job.stage in ("SCHEDULING", "RUNNING"):
                 job.cancel_requested = True
                 if job.process and job.process.poll() is None:
-                    job.process.terminate()
+                    _stop_container(job.process, signal.SIGTERM)
         return Response(body={})
 
     def job_logs(self, request: Request) -> Response:
@@ -1129,6 +1131,9 @@ class FakeHuggingFace:
                 stderr=subprocess.STDOUT,
                 text=True,
                 bufsize=1,
+                # The container: stopping the job stops every process in it, the engine the
+                # bootstrap started included, as the Jobs infrastructure does.
+                start_new_session=True,
             )
         except OSError as error:
             self._log(job, f"exec {shlex.join(command[:1])}: {error}")
@@ -1137,7 +1142,7 @@ class FakeHuggingFace:
         with self.lock:
             job.process = process
             if job.cancel_requested:
-                process.terminate()
+                _stop_container(process, signal.SIGTERM)
         timeout = job.spec.get("timeoutSeconds")
         timer = None
         if timeout:
@@ -1166,7 +1171,7 @@ class FakeHuggingFace:
         with self.lock:
             job.message = "timeout"
             if job.process and job.process.poll() is None:
-                job.process.kill()
+                _stop_container(job.process, signal.SIGKILL)
 
     # -- collections --------------------------------------------------------------------
 
@@ -1281,3 +1286,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_HEAD = do_DELETE = do_PUT = do_PATCH = _handle
+
+
+def _stop_container(process: subprocess.Popen, sig: signal.Signals) -> None:
+    """Signal the job's whole process group (its "container"), not only its first process."""
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(process.pid, sig)
