@@ -3,9 +3,8 @@ The answer is the shared progress presenter's."""
 
 from typing import Any
 
-from jobs.models import Artifact
 from jobs.presenters.progress import READS, present_progress
-from jobs.selectors import job_for, metric_points
+from jobs.selectors import artifacts_of, job_for, metric_points
 
 
 def monitor_training(*, user, job_id: int, include_history: bool = True) -> dict[str, Any]:
@@ -16,7 +15,7 @@ def monitor_training(*, user, job_id: int, include_history: bool = True) -> dict
         # another tool (one small query, on a finished run only).
         answer["outputs"] = [
             {"name": name, "size_bytes": size}
-            for name, size in Artifact.objects.filter(job_id=job.pk).values_list("name", "size")
+            for name, size in artifacts_of(job).values_list("name", "size")
         ]
     if include_history:
         answer["history"] = metric_points(job)

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import audit
-from accounts.models import PlatformCredential, Provider
+from accounts.models import Provider
+from accounts.selectors import has_credential
 from accounts.services import use_credential
 from asthub_site.errors import HubError, InvalidInput, MissingCredential, NotFound
 from billing import quotas
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 def _require_credential(user, provider: str | None) -> None:
-    if provider and not PlatformCredential.objects.for_user(user).filter(provider=provider):
+    if provider and not has_credential(user, provider):
         raise MissingCredential(
             f"Publishing here needs your {Provider(provider).label} credential; add one under "
             "Credentials in the portal or with POST /api/v1/credentials."

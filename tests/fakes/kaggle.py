@@ -516,6 +516,10 @@ class FakeKaggle:
             self.server.server_close()
         for run in self._engine_runs:
             run.close()
+        for kernel in list(self.kernels.values()):
+            for version in kernel.versions:
+                if isinstance(version.run, SessionTimeout):
+                    version.run._timer.cancel()  # its engine, if any, was closed above
 
     # --- auth and faults ----------------------------------------------------------------
 
