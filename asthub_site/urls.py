@@ -9,7 +9,7 @@ from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
 from billing import views as billing_views
 from billing.payments.webhooks import stripe_webhook
-from jobs import competition_views, hub_views, publication_views
+from jobs import compare_views, competition_views, hub_views, new_job_views, publication_views
 from jobs import views as job_views
 from jobs.leaderboard import views as leaderboard_views
 from jobs.sharing import views as sharing_views
@@ -35,14 +35,14 @@ portal = (
         path("billing/checkout/", billing_views.billing_checkout, name="billing_checkout"),
         path("billing/manage/", billing_views.billing_manage, name="billing_manage"),
         path("jobs/", job_views.job_list, name="jobs"),
-        path("jobs/new/", job_views.new_job, name="new_job"),
-        path("jobs/compare/", job_views.compare_selected, name="compare_selected"),
-        path("catalog/", job_views.catalog_page, name="catalog"),
+        path("jobs/new/", new_job_views.new_job, name="new_job"),
+        path("jobs/compare/", compare_views.compare_selected, name="compare_selected"),
+        path("catalog/", new_job_views.catalog_page, name="catalog"),
         path("jobs/<int:job_id>/", job_views.job_detail, name="job"),
         path("jobs/<int:job_id>/cancel/", job_views.cancel_job, name="cancel_job"),
         path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),
         path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
-        path("compare/", job_views.compare, name="compare"),
+        path("compare/", compare_views.compare, name="compare"),
         path("sharing/", sharing_views.sharing, name="sharing"),
         path("jobs/<int:job_id>/leaderboard/", leaderboard_views.set_listing, name="set_listing"),
         path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),

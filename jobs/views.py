@@ -13,11 +13,9 @@ from django.views.decorators.http import require_POST
 from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error, show_error_on_form
 from jobs import reports, run_table, selectors, services
-from jobs.catalog import search_catalog
-from jobs.catalog_suggestions import catalog_suggestions
 from jobs.competition_views import submit_form_for
 from jobs.figures import progress_figures
-from jobs.forms import CardForm, CatalogSearchForm, CompareForm, NewJobForm
+from jobs.forms import CardForm
 from jobs.leaderboard.views import ListingForm
 from jobs.models import JobStatus, LeaderboardEntry
 from jobs.platforms import adapter_for
@@ -25,7 +23,6 @@ from jobs.publication_views import PublishRunForm
 from jobs.reporting.card_html import render_card_html
 from jobs.run_table import TableQuery, row_figures, runs_page
 from jobs.sharing.selectors import share_tokens_for_job
-from jobs.spec import JobSpec
 
 
 @login_required
@@ -56,65 +53,6 @@ def _sort_links(query: TableQuery) -> dict[str, dict[str, str]]:
         arrow = "▼" if descending_now else "▲" if query.sort == key else ""
         links[key] = {"url": f"?{urlencode(params)}", "arrow": arrow}
     return links
-
-
-@login_required
-def compare_selected(request):
-    """The runs table's "Compare selected": two runs, the AST one first."""
-    chosen = [value for value in request.GET.getlist("run") if value.isdigit()][:3]
-    if len(chosen) != 2:
-        messages.error(request, "Select two runs to compare (an AST run and a baseline).")
-        return redirect("portal:jobs")
-    jobs = {job.pk: job for job in selectors.jobs_for(request.user).filter(pk__in=chosen)}
-    if len(jobs) != 2:
-        return render(request, "404.html", status=404)
-    ast, other = sorted(jobs.values(), key=lambda job: (job.is_baseline, job.pk))
-    target = reverse("portal:compare")
-    return redirect(f"{target}?{urlencode({'ast_run_id': ast.pk, 'baseline_run_id': other.pk})}")
-
-
-@login_required
-def new_job(request):
-    form = NewJobForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            spec = JobSpec.from_dict(form.spec_dict())
-            if "check" in request.POST:
-                services.check_training(user=request.user, spec=spec)
-                messages.info(request, checked_message(spec))
-                return render(request, "jobs/new.html", {"form": form, **catalog_suggestions()})
-            job = services.start_training(user=request.user, spec=spec)
-        except HubError as error:
-            show_error_on_form(form, error)
-        else:
-            messages.success(request, f"Started job {job.pk}.")
-            return redirect("portal:job", job_id=job.pk)
-    return render(request, "jobs/new.html", {"form": form, **catalog_suggestions()})
-
-
-def checked_message(spec: JobSpec) -> str:
-    source = spec.engine_config()["dataset"]
-    return (
-        f"{spec.model} on {spec.dataset} can start on {spec.platform} ({spec.hardware}); "
-        f"the engine will read {source}. Nothing was started."
-    )
-
-
-@login_required
-def catalog_page(request):
-    """The catalog, searchable: what a job may name and where each platform gets it."""
-    form = CatalogSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    entries = search_catalog(
-        kind=filters.get("kind") or None,
-        platform=filters.get("platform") or None,
-        query=filters.get("q") or "",
-    )
-    return render(
-        request,
-        "jobs/catalog.html",
-        {"form": form, "entries": entries[:200], "count": len(entries)},
-    )
 
 
 @login_required
@@ -170,18 +108,6 @@ def rerun_job(request, job_id: int):
         return redirect("portal:job", job_id=job_id)
     messages.success(request, f"Started job {job.pk}, identical to job {job_id}.")
     return redirect("portal:job", job_id=job.pk)
-
-
-@login_required
-def compare(request):
-    form = CompareForm(request.GET or None)
-    comparison = None
-    if request.GET and form.is_valid():
-        try:
-            comparison = reports.compare(user=request.user, **form.cleaned_data)
-        except HubError as error:
-            show_error_on_form(form, error)
-    return render(request, "jobs/compare.html", {"form": form, "comparison": comparison})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Headless Chromium through Playwright, using the system's Chromium (no browser download)."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,14 @@ def browser():
         finally:
             instance.close()
         assert not watched.csp_violations, "\n".join(watched.csp_violations)
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def save_screenshot(page, name: str) -> Path:
+    """The page as a person would review it: ``var/screenshots/NAME.png``, full height."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

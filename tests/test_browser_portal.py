@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import browser  # noqa: F401  (fixture)
+from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.mcp.conftest import hub  # noqa: F401 (the session's shared hub)
 
@@ -15,7 +15,6 @@ def test_new_user_signs_up_connects_a_platform_and_creates_a_token(
     hub,  # noqa: F811
     browser,  # noqa: F811
     fake_hf,  # noqa: F811
-    tmp_path,
 ):
     fake_hf.add_user("newcomer", token="hf_BrowserSecretToken5678")
     page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
@@ -41,7 +40,7 @@ def test_new_user_signs_up_connects_a_platform_and_creates_a_token(
     page.click("button:has-text('Create token')")
     raw = page.inner_text("#new-token").strip()
     assert re.fullmatch(r"asthub_[\w-]{40,}", raw)
-    page.screenshot(path=str(tmp_path / "tokens.png"), full_page=True)
+    save_screenshot(page, "tokens")
     page.goto(hub["base_url"] + "/portal/tokens/")
     assert raw not in page.content()
 
