@@ -5,6 +5,7 @@ from billing import api as billing_api
 from jobs import api as jobs_api
 from jobs import catalog_api, competition_api, hub_api, publication_api, report_api
 from jobs.leaderboard import api as leaderboard_api
+from jobs.log_api import JobLogView
 from jobs.sharing import api as sharing_api
 from jobs.streams import job_events
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/rerun/", jobs_api.JobRerunView.as_view(), name="api-job-rerun"),
     path("jobs/<int:job_id>/metrics/", jobs_api.JobMetricsView.as_view(), name="api-job-metrics"),
     path("jobs/<int:job_id>/events", job_events, name="api-job-events"),
+    path("jobs/<int:job_id>/logs", JobLogView.as_view(), name="api-job-logs"),
     path(
         "jobs/<int:job_id>/artifacts/",
         jobs_api.JobArtifactsView.as_view(),

@@ -75,6 +75,19 @@ class PollResult:
     platform_state: dict | None = None
 
 
+@dataclass(frozen=True)
+class RunLog:
+    """A run's log as the platform holds it now: its text from line `skipped_lines` on
+    (a very long local log is read from its end), and where it came from."""
+
+    source: str  # "engine" | "kaggle" | "huggingface"
+    text: str = ""
+    skipped_lines: int = 0
+    # Read from another service: reading a local file costs nothing, a remote platform
+    # rate-limits its log route, so a remote log is kept a few seconds between reads.
+    remote: bool = False
+
+
 class PlatformAdapter(Protocol):
     name: str
     needs_credential: str | None
@@ -109,3 +122,7 @@ class PlatformAdapter(Protocol):
 
     def fetch_artifacts(self, job: JobHandle, credential: dict | None, dest: Path) -> Path:
         """Return a folder holding the run's outputs."""
+
+    def read_log(self, job: JobHandle, credential: dict | None) -> RunLog:
+        """The run's whole log so far ("" before it has one); PlatformBusy when the
+        platform asks to slow down."""

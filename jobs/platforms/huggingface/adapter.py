@@ -21,7 +21,7 @@ from django.conf import settings
 from huggingface_hub import CommitOperationAdd
 
 from asthub_site.errors import InvalidInput
-from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
+from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult, RunLog
 from jobs.platforms.huggingface.bootstrap import BOOTSTRAP, requirements_variable
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
 from jobs.platforms.huggingface.flavors import DEFAULT_FLAVOR, check_flavor
@@ -164,6 +164,18 @@ class HuggingFaceJobsAdapter:
         api = hub_api(token_of(credential))
         with hub_errors("cancelling the HF job"):
             api.cancel_job(job_id=job.external_id, namespace=namespace)
+
+    def read_log(self, job: JobHandle, credential: dict | None) -> RunLog:
+        """The job's log lines as the Jobs API replays them (what it has now, not waiting
+        for more)."""
+        namespace = job.platform_state.get("namespace")
+        if not namespace or not job.external_id:
+            return RunLog(source=self.name, remote=True)  # never reached Hugging Face
+        api = hub_api(token_of(credential))
+        with hub_errors("reading the HF job's log"):
+            lines = list(api.fetch_job_logs(job_id=job.external_id, namespace=namespace))
+        text = "".join(line.rstrip("\n") + "\n" for line in lines)
+        return RunLog(source=self.name, text=text, remote=True)
 
     def fetch_artifacts(self, job: JobHandle, credential: dict | None, dest: Path) -> Path:
         output_repo = job.platform_state.get("output_repo")

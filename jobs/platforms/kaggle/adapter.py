@@ -35,6 +35,7 @@ from jobs.platforms.base import (
     PlatformBusy,
     PlatformUnavailable,
     PollResult,
+    RunLog,
 )
 from jobs.platforms.kaggle.client import calling, kaggle_client, retrying, timeout_seconds
 from jobs.platforms.kaggle.kernels import (
@@ -46,7 +47,13 @@ from jobs.platforms.kaggle.kernels import (
     kernel_title,
     needs_internet,
 )
-from jobs.platforms.kaggle.logs import LogCursor, error_lines_of, new_metrics, read_events
+from jobs.platforms.kaggle.logs import (
+    LogCursor,
+    error_lines_of,
+    log_text_of,
+    new_metrics,
+    read_events,
+)
 
 MAX_SESSION_SECONDS = 12 * 3600  # Kaggle's own limit for one session
 OUTPUT_PAGE_SIZE = 50
@@ -217,6 +224,18 @@ class KaggleAdapter:
         """Nothing to call: CancelKernelSession needs a session id no public call gives
         (see the module docstring). The hub only stops following the kernel, which ends
         at the latest at its session timeout."""
+
+    def read_log(self, job: JobHandle, credential: dict | None) -> RunLog:
+        """The kernel's log: the live stream while it runs, the saved log once it ended.
+        One attempt: a busy Kaggle is the reader's to wait out, not a page's to sleep on."""
+        state = job.platform_state
+        if not state.get("owner") or not state.get("version"):
+            return RunLog(source=self.name, remote=True)  # never reached Kaggle
+        with kaggle_client(credential) as client:
+            events = read_events(
+                client, owner=state["owner"], slug=state["slug"], version=int(state["version"])
+            )
+        return RunLog(source=self.name, text=log_text_of(events), remote=True)
 
     # --- outputs --------------------------------------------------------------------------
 

@@ -131,3 +131,8 @@ def error_lines_of(events: list[dict]) -> str:
     if any(line.lstrip().startswith(TRACEBACK_START) for line in everything):
         return last_error_lines(everything)
     return last_error_lines(stderr.splitlines())
+
+
+def log_text_of(events: list[dict]) -> str:
+    """The kernel's log as a person reads it: stdout and stderr in the order written."""
+    return "".join(str(event.get("data") or "") for event in events)

@@ -13,9 +13,10 @@ from django.conf import settings
 
 from asthub_site.errors import InvalidInput
 from jobs import dispatch
-from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult
+from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult, RunLog
 from jobs.platforms.local.engine import LocalRun
 from jobs.platforms.local.folders import STOP_REQUEST_FILE, job_dir, out_dir
+from jobs.platforms.local.log_file import read_engine_log
 from jobs.platforms.local.processes import ask_engine_to_stop, this_host
 from jobs.training import build_script
 from jobs.training.contract import COMPLETED, METRICS_FILE, MetricFileTail, read_summary
@@ -99,3 +100,7 @@ class LocalAdapter:
 
     def fetch_artifacts(self, job: JobHandle, credential: dict | None, dest: Path) -> Path:
         return out_dir(job.id)
+
+    def read_log(self, job: JobHandle, credential: dict | None) -> RunLog:
+        # The engine writes its output into the run's folder on this hub's disk.
+        return read_engine_log(job.id)
