@@ -9,7 +9,14 @@ from accounts.oauth import views as oauth_views
 from asthub_site.health import healthz
 from billing import views as billing_views
 from billing.payments.webhooks import stripe_webhook
-from jobs import compare_views, competition_views, hub_views, new_job_views, publication_views
+from jobs import (
+    compare_views,
+    competition_views,
+    hub_views,
+    new_job_views,
+    publication_views,
+    sweep_views,
+)
 from jobs import views as job_views
 from jobs.leaderboard import views as leaderboard_views
 from jobs.sharing import views as sharing_views
@@ -43,6 +50,8 @@ portal = (
         path("jobs/<int:job_id>/rerun/", job_views.rerun_job, name="rerun_job"),
         path("jobs/<int:job_id>/card/", job_views.model_card, name="model_card"),
         path("compare/", compare_views.compare, name="compare"),
+        path("sweeps/", sweep_views.sweep_list, name="sweeps"),
+        path("sweeps/<int:sweep_id>/", sweep_views.sweep_detail, name="sweep"),
         path("sharing/", sharing_views.sharing, name="sharing"),
         path("jobs/<int:job_id>/leaderboard/", leaderboard_views.set_listing, name="set_listing"),
         path("sharing/<int:share_id>/revoke/", sharing_views.revoke_share, name="revoke_share"),

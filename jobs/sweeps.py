@@ -6,7 +6,7 @@ from jobs.reporting.sweep_summary import SweepPoint, rank_sweep
 from jobs.run_records import run_record
 
 
-def _value_of(job, key: str):
+def grid_value(job, key: str):
     """A grid key's value for one run: AST settings live in its ast_config, the spec keys
     a sweep may vary (model, learning_rate, batch_size, seed, epochs) on the job itself."""
     if key in AST_KEYS:
@@ -20,7 +20,7 @@ def sweep_as_dict(sweep) -> dict:
     points = [
         SweepPoint(
             job_id=job.pk,
-            params={key: _value_of(job, key) for key in grid_keys},
+            params={key: grid_value(job, key) for key in grid_keys},
             run=run_record(job),
         )
         for job in jobs
