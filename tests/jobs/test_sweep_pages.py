@@ -137,3 +137,9 @@ def test_a_sweep_page_costs_the_same_queries_for_four_points_or_forty(
     new_sweep(alice, name="another")
     with django_assert_num_queries(len(listing.captured_queries)):
         client.get("/portal/sweeps/")
+
+
+def test_a_points_job_page_links_its_sweep(client, alice, sweep):
+    client.force_login(alice)
+    page = client.get(f"/portal/jobs/{sweep.points['frugal'].pk}/").content.decode()
+    assert f'href="/portal/sweeps/{sweep.pk}/"' in page
