@@ -16,7 +16,7 @@ from jobs.reporting.pricing import run_cost
 from jobs.run_records import price_settings, run_record
 
 # Bump when the stored shape changes: stored figures of another version are recomputed.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
 
 
 def _latest_progress(job: TrainingJob, latest: dict, recorded_at: datetime) -> dict[str, Any]:
@@ -31,6 +31,7 @@ def _latest_progress(job: TrainingJob, latest: dict, recorded_at: datetime) -> d
         "compute_savings": latest.get("compute_savings"),
         "energy_savings": latest.get("energy_savings"),
         "energy_kwh": latest.get("energy_kwh"),
+        "energy_source": latest.get("energy_source"),
         "eta_minutes": round(eta / 60, 2) if isinstance(eta, int | float) else None,
         "updated_at": recorded_at.isoformat(),
     }

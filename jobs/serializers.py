@@ -23,8 +23,17 @@ class ProgressSerializer(serializers.Serializer):
     activation_rate = serializers.FloatField(allow_null=True)
     threshold = serializers.FloatField(allow_null=True)
     compute_savings = serializers.FloatField(allow_null=True)
-    energy_savings = serializers.FloatField(allow_null=True)
+    energy_savings = serializers.FloatField(
+        allow_null=True,
+        help_text="The engine's estimate of 1 - training energy / plain training's "
+        "(validation excluded); null while the run is too short to estimate.",
+    )
     energy_kwh = serializers.FloatField(allow_null=True)
+    energy_source = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="measured (hardware counters) or estimated (time x device power).",
+    )
     eta_minutes = serializers.FloatField(allow_null=True)
     cost_usd = serializers.FloatField(allow_null=True)
     cost_saved_usd = serializers.FloatField(

@@ -14,6 +14,7 @@ from asthub_site.errors import HubError
 from asthub_site.form_errors import show_error, show_error_on_form
 from jobs import reports, run_table, selectors, services
 from jobs.competition_views import submit_form_for
+from jobs.energy_story import energy_saved
 from jobs.figures import progress_figures
 from jobs.forms import CardForm
 from jobs.leaderboard.views import ListingForm
@@ -62,12 +63,14 @@ def job_detail(request, job_id: int):
     except HubError:
         return render(request, "404.html", status=404)
     artifacts = selectors.artifacts_of(job)
+    progress = progress_figures(job)
     return render(
         request,
         "jobs/detail.html",
         {
             "job": job,
-            "progress": progress_figures(job),
+            "progress": progress,
+            "saved": energy_saved(job, progress),
             "artifacts": artifacts,
             "submit_form": submit_form_for(job, artifacts),
             "submissions": job.submissions.order_by("-created_at")[:20],

@@ -66,8 +66,14 @@ class Progress(BaseModel):
     activation_rate: float | None
     threshold: float | None = Field(description="The AST gate's current threshold.")
     compute_savings: float | None
-    energy_savings: float | None
+    energy_savings: float | None = Field(
+        description="The engine's estimate of 1 - training energy / plain training's "
+        "(validation excluded); None while the run is too short to estimate."
+    )
     energy_kwh: float | None
+    energy_source: str | None = Field(
+        description="measured (hardware counters) or estimated (time x device power)."
+    )
     cost_usd: float | None
     cost_saved_usd: float | None
     cost_basis: str = Field(description="How the cost was worked out.")
@@ -99,11 +105,18 @@ class ComparisonOut(BaseModel):
     baseline_run_id: int | None
     estimated: bool = Field(description="True when no baseline run exists and it was estimated.")
     accuracy_diff: float | None
-    energy_savings: float
+    energy_savings: float | None = Field(
+        description="1 - AST training energy / plain training's (validation excluded); "
+        "None when the run is too short to estimate and has no baseline run."
+    )
+    energy_basis: str = Field(
+        description="Where plain training's energy came from: a baseline run or the "
+        "engine's estimate."
+    )
     compute_savings: float
-    time_savings_hours: float
-    cost_savings_usd: float
-    co2_avoided_kg: float
+    time_savings_hours: float | None
+    cost_savings_usd: float | None
+    co2_avoided_kg: float | None
     details: dict[str, Any]
     markdown: str
     latex: str = Field(description="The comparison as a LaTeX table (booktabs), for a paper.")

@@ -48,8 +48,8 @@ def _row(entry: LeaderboardEntry) -> dict[str, Any] | None:
     except ValueError:
         return None  # no accuracy or energy reading: nothing to rank
     accuracy, kwh = record.final_accuracy, record.energy_kwh
-    if accuracy is None or not kwh:
-        return None
+    if accuracy is None or not kwh or comparison.energy_savings is None:
+        return None  # nothing to rank, or too short to estimate a saving
     return {
         "display_name": entry.display_name or "anonymous",
         "dataset": public_dataset_name(job.dataset),
@@ -63,9 +63,11 @@ def _row(entry: LeaderboardEntry) -> dict[str, Any] | None:
         "energy_source": record.energy_source,
         "accuracy_per_kwh": accuracy / kwh,
         "baseline_energy_kwh": comparison.baseline.kwh,
-        "energy_saved_kwh": comparison.baseline.kwh - kwh,
+        # Training energy on both sides: the saving's one definition (jobs.reporting.compare).
+        "energy_saved_kwh": comparison.baseline.train_kwh - comparison.ast.train_kwh,
         "energy_savings": comparison.energy_savings,
-        "saving_basis": "estimated" if comparison.estimated else "measured baseline run",
+        # Public: which kind of baseline, never the owner's private baseline run id.
+        "saving_basis": "engine estimate" if comparison.estimated else "baseline run",
         "model_url": publication.url,
         "published_ref": publication.published_ref,
         "listed_at": entry.listed_at.isoformat(),

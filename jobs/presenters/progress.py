@@ -15,6 +15,7 @@ PROGRESS_FIELDS = (
     "compute_savings",
     "energy_savings",
     "energy_kwh",
+    "energy_source",
     "cost_usd",
     "cost_saved_usd",
     "cost_basis",

@@ -28,11 +28,12 @@ def sustainability_badges(comparison: Comparison, energy_estimated: bool) -> lis
     """Energy savings, compute savings, accuracy and CO2 avoided, in that order."""
     est = " (est.)"
     accuracy = comparison.ast.accuracy
+    saving, avoided = comparison.energy_savings, comparison.co2_avoided_kg
     return [
         badge(
             "energy savings" + (est if energy_estimated else ""),
-            percent(comparison.energy_savings),
-            _saving_color(comparison.energy_savings),
+            "too short to estimate" if saving is None else percent(saving),
+            "lightgrey" if saving is None else _saving_color(saving),
         ),
         badge(
             "compute savings",
@@ -42,7 +43,7 @@ def sustainability_badges(comparison: Comparison, energy_estimated: bool) -> lis
         badge("accuracy", percent(accuracy, 2) if accuracy is not None else "n/a", "blue"),
         badge(
             "CO2 avoided" + (est if energy_estimated else ""),
-            co2(comparison.co2_avoided_kg).removesuffix(" CO2e"),
-            _saving_color(comparison.co2_avoided_kg),
+            "too short to estimate" if avoided is None else co2(avoided).removesuffix(" CO2e"),
+            "lightgrey" if avoided is None else _saving_color(avoided),
         ),
     ]

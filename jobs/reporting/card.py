@@ -22,8 +22,8 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .badges import sustainability_badges
-from .compare import Comparison
-from .formatting import co2, code_fence, duration, md_inline, percent, sig, signed, slug, usd
+from .compare import TOO_SHORT, Comparison
+from .formatting import co2, code_fence, duration, energy, md_inline, percent, signed, slug, usd
 from .plots import PLOT_NAMES
 from .records import RunRecord
 
@@ -194,7 +194,6 @@ def _report_rows(run: RunRecord, c: Comparison) -> list[tuple[str, str]]:
     est = " (estimated)"
     energy_est = est if energy_is_estimated(run, c) else ""
     base = "estimated baseline" if c.estimated else "baseline"
-    hours_diff = c.ast.hours - c.baseline.hours
     if c.accuracy_diff is None or c.baseline.accuracy is None:
         accuracy = f"{percent(c.ast.accuracy or 0.0, 2)} (baseline accuracy not measured)"
     else:
@@ -202,17 +201,26 @@ def _report_rows(run: RunRecord, c: Comparison) -> list[tuple[str, str]]:
             f"{percent(c.ast.accuracy or 0.0, 2)} vs {percent(c.baseline.accuracy, 2)} "
             f"{base} ({signed(f'{c.accuracy_diff * 100:.2f}', c.accuracy_diff)} pp)"
         )
-    return [
-        ("Energy savings", percent(c.energy_savings) + energy_est),
-        ("Compute savings", f"{percent(c.compute_savings)} fewer forward-equivalents"),
-        ("CO2 avoided", co2(c.co2_avoided_kg) + energy_est),
-        (
-            "Training time",
+    if c.energy_savings is None:
+        saving = TOO_SHORT
+    else:
+        saving = f"{percent(c.energy_savings)}{energy_est}, {c.energy_basis}"
+    if c.baseline.hours is None:
+        time = f"{duration(c.ast.hours)} ({base}: {TOO_SHORT})"
+    else:
+        hours_diff = c.ast.hours - c.baseline.hours
+        time = (
             f"{duration(c.ast.hours)} vs {duration(c.baseline.hours)} {base} "
-            f"({signed(duration(hours_diff), hours_diff)})",
-        ),
+            f"({signed(duration(hours_diff), hours_diff)})"
+        )
+    avoided = TOO_SHORT if c.co2_avoided_kg is None else co2(c.co2_avoided_kg) + energy_est
+    return [
+        ("Energy savings", saving),
+        ("Compute savings", f"{percent(c.compute_savings)} fewer forward-equivalents"),
+        ("CO2 avoided", avoided),
+        ("Training time", time),
         ("Accuracy", accuracy),
-        ("Energy used", f"{sig(c.ast.kwh)} kWh ({run.energy_source})"),
+        ("Energy used", f"{energy(c.ast.kwh)} ({run.energy_source})"),
         ("Emissions", co2(c.ast.co2_kg)),
         ("Cost", f"{usd(c.ast.cost_usd)} ({c.ast.cost_basis})"),
     ]
@@ -276,9 +284,12 @@ def _context(
         "latex_table": comparison.to_latex(),
         "latex_fence": code_fence(comparison.to_latex()),
         "c": {
-            "energy_savings": percent(comparison.energy_savings),
+            "energy_known": comparison.energy_savings is not None,
+            "energy_savings": TOO_SHORT
+            if comparison.energy_savings is None
+            else percent(comparison.energy_savings),
             "compute_savings": percent(comparison.compute_savings),
-            "kwh": sig(comparison.ast.kwh),
+            "kwh": energy(comparison.ast.kwh),
             "hours": duration(comparison.ast.hours),
             "forward_equivalents": f"{comparison.ast.forward_equivalents:,}",
             "baseline_forward_equivalents": f"{comparison.baseline.forward_equivalents:,}",

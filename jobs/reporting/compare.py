@@ -1,10 +1,19 @@
 """AST run versus baseline: savings, costs and the tables that publish them.
 
-With a real baseline run every number comes from the two runs' own stored metrics and
-summaries. Without one, the baseline is *estimated* from the AST run's own work counts
-(the engine counts what plain training over the same samples would have cost), the result
-says so (``estimated=True`` and a ``method`` sentence), and accuracy is left unknown: no
-count can tell what accuracy plain training would have reached.
+**Energy saved** has one definition everywhere (job page, compare, model card,
+leaderboard, the engine's own figure): ``1 - AST training energy / plain training's
+training energy over the same data``, validation left out on both sides (it is the same
+work in both). What differs is only where plain training's energy comes from:
+
+- a paired baseline run that finished: its own training energy (``basis`` "baseline run");
+- otherwise the engine's estimate, which prices the work AST skipped at the energy per
+  forward-equivalent measured over the run's own epochs after the first
+  (``basis`` "engine estimate"). A run that has not finished such an epoch is *too short
+  to estimate*: the saving, and every figure that would need plain training's energy, is
+  None rather than a wrong number.
+
+Accuracy is compared only against a real baseline run: no count can tell what accuracy
+plain training would have reached.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .formatting import co2, duration, latex_escape, percent, sig, signed, usd
+from .formatting import co2, duration, energy, latex_escape, percent, signed, usd
 from .pricing import PriceSettings, RunCost, cost_for, run_cost
 from .records import RunRecord
 
@@ -25,10 +34,12 @@ class RunSummary:
     run_id: int | None
     name: str
     accuracy: float | None
-    hours: float
-    kwh: float
-    cost_usd: float
-    co2_kg: float
+    # None only for an estimated baseline of a run too short to estimate.
+    hours: float | None
+    kwh: float | None
+    train_kwh: float | None
+    cost_usd: float | None
+    co2_kg: float | None
     forward_equivalents: int
     energy_source: str
     cost_basis: str
@@ -42,6 +53,7 @@ class RunSummary:
             "accuracy": self.accuracy,
             "hours": self.hours,
             "kwh": self.kwh,
+            "train_kwh": self.train_kwh,
             "cost_usd": self.cost_usd,
             "co2_kg": self.co2_kg,
             "forward_equivalents": self.forward_equivalents,
@@ -61,13 +73,23 @@ class Comparison:
     dataset: str
     model: str
     accuracy_diff: float | None
-    energy_savings: float
+    # None: too short to estimate (no baseline run, and the engine could not price it).
+    energy_savings: float | None
     compute_savings: float
-    time_savings_hours: float
-    cost_savings_usd: float
-    co2_avoided_kg: float
+    time_savings_hours: float | None
+    cost_savings_usd: float | None
+    co2_avoided_kg: float | None
     ast: RunSummary
     baseline: RunSummary
+
+    @property
+    def energy_basis(self) -> str:
+        """Where plain training's energy came from, as the figure's label says it."""
+        if self.baseline_run_id is not None:
+            return f"measured against baseline run #{self.baseline_run_id}"
+        if self.energy_savings is None:
+            return TOO_SHORT
+        return "engine estimate (no baseline run)"
 
     def as_dict(self) -> dict[str, Any]:
         """The REST ``/compare/`` payload (JSON-safe: numbers, strings, None, bools)."""
@@ -80,6 +102,7 @@ class Comparison:
             "model": self.model,
             "accuracy_diff": self.accuracy_diff,
             "energy_savings": self.energy_savings,
+            "energy_basis": self.energy_basis,
             "compute_savings": self.compute_savings,
             "time_savings_hours": self.time_savings_hours,
             "cost_savings_usd": self.cost_savings_usd,
@@ -100,20 +123,21 @@ class Comparison:
             if self.accuracy_diff is not None
             else "n/a"
         )
-        hours_d = a.hours - b.hours
         return [
             ("Validation accuracy", acc_a, acc_b, acc_d),
             (
                 "Training time",
                 duration(a.hours),
-                duration(b.hours),
-                f"{signed(duration(hours_d), hours_d)} ({_relative(a.hours, b.hours)})",
+                _or_unknown(b.hours, duration),
+                _difference(a.hours, b.hours, duration),
             ),
             (
-                "Energy (kWh)",
-                sig(a.kwh),
-                sig(b.kwh),
-                signed(percent(-self.energy_savings), -self.energy_savings),
+                "Training energy",
+                energy(a.train_kwh),
+                _or_unknown(b.train_kwh, energy),
+                TOO_SHORT
+                if self.energy_savings is None
+                else signed(percent(-self.energy_savings), -self.energy_savings),
             ),
             (
                 "Compute (forward-equivalents)",
@@ -124,14 +148,14 @@ class Comparison:
             (
                 "Cost",
                 usd(a.cost_usd),
-                usd(b.cost_usd),
-                signed(usd(-self.cost_savings_usd), -self.cost_savings_usd),
+                _or_unknown(b.cost_usd, usd),
+                _difference(a.cost_usd, b.cost_usd, usd),
             ),
             (
                 "CO2 emissions",
                 co2(a.co2_kg),
-                co2(b.co2_kg),
-                signed(co2(-self.co2_avoided_kg), -self.co2_avoided_kg),
+                _or_unknown(b.co2_kg, co2),
+                _difference(a.co2_kg, b.co2_kg, co2),
             ),
         ]
 
@@ -146,6 +170,7 @@ class Comparison:
             "|---|---:|---:|---:|",
         ]
         lines += [f"| {m} | {a} | {b} | {d} |" for m, a, b, d in self.rows()]
+        lines += ["", f"_Energy saved: {ENERGY_SAVED_DEFINITION}; {self.energy_basis}._"]
         if self.estimated:
             lines += ["", f"_Baseline estimated: {self.method}_"]
         return "\n".join(lines) + "\n"
@@ -167,8 +192,35 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
 
+TOO_SHORT = "too short to estimate"
+ENERGY_SAVED_DEFINITION = (
+    "1 - AST training energy / plain training's training energy over the same data "
+    "(validation excluded on both sides)"
+)
+
+
+def _or_unknown(value: float | None, show) -> str:
+    return TOO_SHORT if value is None else show(value)
+
+
+def _difference(ast: float, baseline: float | None, show) -> str:
+    """AST minus baseline, signed, with the relative change."""
+    if baseline is None:
+        return TOO_SHORT
+    diff = ast - baseline
+    return f"{signed(show(diff), diff)} ({_relative(ast, baseline)})"
+
+
 def _relative(new: float, old: float) -> str:
     return percent(new / old - 1.0) if old else "n/a"
+
+
+def training_kwh(run: RunRecord) -> float | None:
+    """The run's training-phase energy; the total where the engine did not split it."""
+    total, train = run.energy_kwh, run.train_energy_kwh
+    if train is not None and (total is None or train <= total):
+        return train
+    return total
 
 
 def _latex_cell(text: str) -> str:
@@ -184,6 +236,7 @@ def _summary(run: RunRecord, cost: RunCost, fe: int) -> RunSummary:
         accuracy=run.final_accuracy,
         hours=cost.hours,
         kwh=cost.kwh,
+        train_kwh=training_kwh(run),
         cost_usd=cost.usd,
         co2_kg=cost.co2_kg,
         forward_equivalents=fe,
@@ -216,7 +269,7 @@ def compare_runs(ast: RunRecord, baseline: RunRecord | None, prices: PriceSettin
     if ast.is_baseline:
         raise ValueError(f"run {ast.id} is a baseline run; pass the AST run first")
     ast_fe = _required(ast, ast.forward_equivalents, "forward-equivalent count")
-    ast_kwh = _required(ast, ast.energy_kwh, "energy reading")
+    _required(ast, ast.energy_kwh, "energy reading")
     ast_cost = run_cost(ast, prices)
     ast_side = _summary(ast, ast_cost, ast_fe)
 
@@ -232,7 +285,7 @@ def compare_runs(ast: RunRecord, baseline: RunRecord | None, prices: PriceSettin
             f"trained {baseline.model} on {baseline.dataset}: not comparable"
         )
     base_fe = _required(baseline, baseline.forward_equivalents, "forward-equivalent count")
-    base_kwh = _required(baseline, baseline.energy_kwh, "energy reading")
+    _required(baseline, baseline.energy_kwh, "energy reading")
     base_cost = run_cost(baseline, prices)
     base_side = _summary(baseline, base_cost, base_fe)
     acc_a, acc_b = ast.final_accuracy, baseline.final_accuracy
@@ -241,13 +294,15 @@ def compare_runs(ast: RunRecord, baseline: RunRecord | None, prices: PriceSettin
         baseline_run_id=baseline.id,
         estimated=False,
         method=(
-            f"measured: both runs' own metrics (energy {ast.energy_source} for the AST run, "
+            f"both runs' own metrics (energy {ast.energy_source} for the AST run, "
             f"{baseline.energy_source} for the baseline)"
         ),
         dataset=ast.dataset,
         model=ast.model,
         accuracy_diff=None if acc_a is None or acc_b is None else acc_a - acc_b,
-        energy_savings=_savings(ast_kwh, _positive(baseline, base_kwh, "energy")),
+        energy_savings=_savings(
+            ast_side.train_kwh, _positive(baseline, base_side.train_kwh, "training energy")
+        ),
         compute_savings=_savings(ast_fe, _positive(baseline, base_fe, "forward-equivalents")),
         time_savings_hours=base_side.hours - ast_side.hours,
         cost_savings_usd=base_side.cost_usd - ast_side.cost_usd,
@@ -258,35 +313,40 @@ def compare_runs(ast: RunRecord, baseline: RunRecord | None, prices: PriceSettin
 
 
 def _estimated(ast: RunRecord, ast_side: RunSummary, prices: PriceSettings) -> Comparison:
-    """Baseline extrapolated from the AST run's counts of what plain training would cost.
+    """Plain training estimated from the engine's own figure for the run.
 
-    Only the training phase scales with work; validation and setup are the same for both,
-    so when the engine split them out only the training share is scaled.
+    The engine priced the work AST skipped at the energy per forward-equivalent it
+    measured (``energy_savings``); plain training's training energy follows from it, and
+    its training time scales the same way (the estimate is time x power, or counters
+    that track time). Validation, setup and the platform's own overhead are the same
+    for both. No engine figure (a run too short to estimate): every baseline figure
+    that needs it is None.
     """
     ast_fe = _positive(ast, ast_side.forward_equivalents, "forward-equivalents")
     base_fe = _required(ast, ast.baseline_forward_equivalents, "baseline forward-equivalent count")
     base_fe = int(_positive(ast, base_fe, "baseline forward-equivalents"))
-    ratio = base_fe / ast_fe
-
-    train_kwh, train_s, wall_s = ast.train_energy_kwh, ast.train_seconds, ast.wall_seconds
-    if train_kwh is not None and train_kwh <= ast_side.kwh:
-        base_kwh = (ast_side.kwh - train_kwh) + train_kwh * ratio
-        energy_how = "training energy x ratio, plus the unchanged validation energy"
-    else:
-        base_kwh = ast_side.kwh * ratio
-        energy_how = "total energy x ratio"
+    saving = ast.energy_savings
+    train_kwh = ast_side.train_kwh
+    counts = (
+        f"plain training over the same samples costs {base_fe:,} forward-equivalents vs "
+        f"{ast_fe:,} used"
+    )
+    if saving is None or train_kwh is None or saving >= 1.0:
+        return _too_short(ast, ast_side, base_fe, ast_fe, counts)
+    ratio = 1.0 / (1.0 - saving)
+    base_train_kwh = train_kwh * ratio
+    base_kwh = (ast_side.kwh - train_kwh) + base_train_kwh
+    train_s, wall_s = ast.train_seconds, ast.wall_seconds
     if train_s is not None and wall_s is not None and train_s <= wall_s:
         # Time billed around the engine (an HF job's start-up and upload) is unchanged.
         overhead_hours = max(ast_side.hours - wall_s / 3600.0, 0.0)
         base_hours = ((wall_s - train_s) + train_s * ratio) / 3600.0 + overhead_hours
-        time_how = "training time x ratio, plus the unchanged rest of the wall time"
     else:
         base_hours = ast_side.hours * ratio
-        time_how = "wall time x ratio"
     method = (
-        f"estimated from the AST run's own counts: plain training over the same samples "
-        f"costs {base_fe:,} forward-equivalents vs {ast_fe:,} used (ratio {ratio:.3f}); "
-        f"baseline energy = {energy_how}; baseline time = {time_how}; "
+        f"estimated by the engine: {counts}; the skipped work is priced at the energy per "
+        f"forward-equivalent measured over this run's epochs after the first, so plain "
+        f"training would have drawn {ratio:.3f}x this run's training energy and time; "
         f"baseline accuracy unknown"
     )
     base_cost = cost_for(
@@ -303,6 +363,7 @@ def _estimated(ast: RunRecord, ast_side: RunSummary, prices: PriceSettings) -> C
         accuracy=None,
         hours=base_hours,
         kwh=base_kwh,
+        train_kwh=base_train_kwh,
         cost_usd=base_cost.usd,
         co2_kg=base_cost.co2_kg,
         forward_equivalents=base_fe,
@@ -319,11 +380,50 @@ def _estimated(ast: RunRecord, ast_side: RunSummary, prices: PriceSettings) -> C
         dataset=ast.dataset,
         model=ast.model,
         accuracy_diff=None,
-        energy_savings=_savings(ast_side.kwh, _positive(ast, base_kwh, "energy")),
+        energy_savings=saving,
         compute_savings=_savings(ast_fe, base_fe),
         time_savings_hours=base_hours - ast_side.hours,
         cost_savings_usd=base_side.cost_usd - ast_side.cost_usd,
         co2_avoided_kg=base_side.co2_kg - ast_side.co2_kg,
         ast=ast_side,
         baseline=base_side,
+    )
+
+
+def _too_short(
+    ast: RunRecord, ast_side: RunSummary, base_fe: int, ast_fe: int, counts: str
+) -> Comparison:
+    unknown = RunSummary(
+        run_id=None,
+        name="estimated baseline",
+        accuracy=None,
+        hours=None,
+        kwh=None,
+        train_kwh=None,
+        cost_usd=None,
+        co2_kg=None,
+        forward_equivalents=base_fe,
+        energy_source="estimated",
+        cost_basis="",
+        quota_hours=0.0,
+        epochs_completed=None,
+    )
+    return Comparison(
+        ast_run_id=ast.id,
+        baseline_run_id=None,
+        estimated=True,
+        method=(
+            f"{TOO_SHORT}: {counts}, but the engine prices skipped work on the epochs after "
+            f"the first and none has finished; run a paired baseline or train longer"
+        ),
+        dataset=ast.dataset,
+        model=ast.model,
+        accuracy_diff=None,
+        energy_savings=None,
+        compute_savings=_savings(ast_fe, base_fe),
+        time_savings_hours=None,
+        cost_savings_usd=None,
+        co2_avoided_kg=None,
+        ast=ast_side,
+        baseline=unknown,
     )

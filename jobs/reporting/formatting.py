@@ -53,12 +53,26 @@ def duration(hours: float) -> str:
 
 
 def usd(value: float) -> str:
+    """Cents below a dollar ("0.0412 ¢" reads, "$0.00000" does not), else dollars."""
+    if abs(value) < 1:
+        return f"{sig(value * 100)} ¢"
     sign = "-" if value < 0 else ""
-    return f"{sign}${sig(abs(value))}" if abs(value) < 1 else f"{sign}${abs(value):,.2f}"
+    return f"{sign}${abs(value):,.2f}"
+
+
+def energy(kwh: float) -> str:
+    """Joules below a watt-hour, watt-hours below a kilowatt-hour, else kilowatt-hours."""
+    if abs(kwh) < 1e-3:
+        return f"{sig(kwh * 3.6e6)} J"
+    if abs(kwh) < 1:
+        return f"{sig(kwh * 1000)} Wh"
+    return f"{sig(kwh)} kWh"
 
 
 def co2(kg: float) -> str:
-    """Grams below a kilogram: "12.3 g CO2e" reads better than "0.0123 kg"."""
+    """Milligrams below a gram, grams below a kilogram, else kilograms (CO2-equivalent)."""
+    if abs(kg) < 1e-3:
+        return f"{sig(kg * 1e6)} mg CO2e"
     if abs(kg) < 1:
         return f"{sig(kg * 1000)} g CO2e"
     return f"{sig(kg)} kg CO2e"

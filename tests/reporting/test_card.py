@@ -92,6 +92,21 @@ def test_card_says_estimated_when_there_is_no_baseline_run():
     assert any("est." in badge for badge in card.badges)
 
 
+def test_card_states_the_saving_against_the_baseline_run_it_was_measured_against():
+    card = _card()
+    assert "measured against baseline run #13" in card.markdown
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_a_run_too_short_to_estimate_gets_a_card_that_says_so(template):
+    short = make_run(id=12, with_summary=False, status="succeeded", epochs_done=1)
+    short.metrics[-1]["energy_savings"] = None
+    card = render_model_card(short, compare_runs(short, None, PRICES), template=template)
+    assert "too short to estimate" in card.markdown
+    assert "None" not in card.markdown.split("```")[0]
+    assert any("too short to estimate" in badge.replace("%20", " ") for badge in card.badges)
+
+
 def test_each_template_adds_its_own_section():
     standard = _card(template="standard").markdown
     competition = _card(template="competition").markdown

@@ -27,7 +27,10 @@ def test_comparison_numbers_come_from_both_runs_metrics(ast_run, baseline_run):
     a, b = ast_run.summary, baseline_run.summary
     assert (c.ast_run_id, c.baseline_run_id, c.estimated) == (12, 13, False)
     assert c.accuracy_diff == pytest.approx(0.96 - 0.964)
-    assert c.energy_savings == pytest.approx(1 - a["energy_kwh"] / b["energy_kwh"])
+    # Energy saved is training energy against training energy: validation is the same
+    # work on both sides and left out of both (the engine's own figure does the same).
+    assert c.energy_savings == pytest.approx(1 - a["train_energy_kwh"] / b["train_energy_kwh"])
+    assert c.energy_basis == "measured against baseline run #13"
     assert c.compute_savings == pytest.approx(
         1 - a["forward_equivalents"] / b["forward_equivalents"]
     )
@@ -63,13 +66,32 @@ def test_missing_baseline_is_estimated_from_ast_counts_and_says_so(ast_run):
     assert c.as_dict()["estimated"] is True
 
 
-def test_estimate_scales_total_energy_when_engine_gave_no_split():
+def test_estimate_takes_plain_trainings_energy_from_the_engines_own_figure():
     running = make_run(with_summary=False, status="running", epochs_done=3)
     last = running.metrics[-1]
     c = compare_runs(running, None, PRICES)
-    ratio = last["baseline_forward_equivalents"] / last["forward_equivalents"]
-    assert c.baseline.kwh == pytest.approx(last["energy_kwh"] * ratio)
-    assert "total energy x ratio" in c.method
+    # No training/validation split before the summary: the total is the training energy.
+    assert c.baseline.kwh == pytest.approx(last["energy_kwh"] / (1 - last["energy_savings"]))
+    assert c.energy_savings == pytest.approx(last["energy_savings"])
+    assert c.energy_basis == "engine estimate (no baseline run)"
+    assert "estimated by the engine" in c.method
+
+
+def test_a_run_too_short_to_estimate_says_so_instead_of_a_number():
+    short = make_run(with_summary=False, status="running", epochs_done=1)
+    short.metrics[-1]["energy_savings"] = None  # the engine prices nothing before epoch 2
+    c = compare_runs(short, None, PRICES)
+    assert c.energy_savings is None and c.co2_avoided_kg is None
+    assert c.cost_savings_usd is None and c.time_savings_hours is None
+    last = short.metrics[-1]  # compute is counted, so known from the first epoch
+    assert c.compute_savings == pytest.approx(
+        1 - last["forward_equivalents"] / last["baseline_forward_equivalents"]
+    )
+    assert c.energy_basis == "too short to estimate"
+    table = c.to_markdown()
+    assert "| Training energy |" in table and "too short to estimate |" in table
+    assert "too short to estimate" in c.to_latex()
+    json.dumps(c.as_dict())
 
 
 def test_run_without_metrics_is_a_clear_error(baseline_run):
