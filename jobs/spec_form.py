@@ -29,11 +29,11 @@ LABELS = {
     "kp": "Kp",
     "ki": "Ki",
 }
-# Where a text field offers the catalog's names as you type (see jobs/new.html).
+# Where a text field offers the catalog's names as you type (see jobs/new.html). Hardware
+# is a choice per platform instead (jobs.forms, jobs.hardware_offer).
 SUGGESTION_LISTS = {
     "dataset": "catalog-datasets",
     "model": "catalog-models",
-    "hardware": "catalog-hardware",
 }
 
 
