@@ -50,6 +50,15 @@ class JobList(BaseModel):
     count: int
 
 
+class TrainingLog(BaseModel):
+    job_id: int
+    lines: list[str] = Field(description="The log's last lines, oldest first, secrets redacted.")
+    complete: bool = Field(description="True once the run has ended: the log will not grow.")
+    source: Literal["engine", "kaggle", "huggingface"] = Field(
+        description="engine: the hub's own worker ran it; else the platform's log."
+    )
+
+
 class OutputFile(BaseModel):
     name: str
     size_bytes: int

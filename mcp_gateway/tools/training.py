@@ -6,7 +6,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field, StrictBool
 
 from asthub_spec import SweepRequest
-from jobs import services
+from jobs import run_logs, services
 from jobs.events import channel_for
 from jobs.monitoring import monitor_training as monitor
 from jobs.selectors import jobs_for
@@ -96,6 +96,27 @@ async def monitor_training(
     return progress.model_copy(update={"waited_seconds": round(waited, 2)})
 
 
+@hub_tool("jobs:read", READ, "Read a training run's log")
+async def get_training_logs(
+    job_id: JobId,
+    tail: Annotated[
+        int, Field(ge=1, le=run_logs.MAX_TAIL, description="How many of the last lines.")
+    ] = run_logs.DEFAULT_TAIL,
+) -> schemas.TrainingLog:
+    """The last lines of a run's log: the engine's output (local runs), the kernel's log
+    (Kaggle) or the job's log (Hugging Face), secrets redacted. Use it to see why a run
+    failed or what it is doing when monitor_training's figures are not enough. Free
+    (reads only); a remote log is re-read from the platform at most every few seconds."""
+
+    def read(user):
+        page = run_logs.read_run_log(user=user, job_id=job_id, tail=tail)
+        return schemas.TrainingLog(
+            job_id=page.job_id, lines=page.lines, complete=page.complete, source=page.source
+        )
+
+    return await call_as_user(read)
+
+
 @hub_tool("jobs:read", READ, "List training jobs")
 async def list_jobs(
     status: Literal["queued", "launching", "running", "succeeded", "failed", "cancelled"]
@@ -173,6 +194,7 @@ TOOLS = [
     start_training,
     check_training,
     monitor_training,
+    get_training_logs,
     list_jobs,
     cancel_training,
     start_sweep,

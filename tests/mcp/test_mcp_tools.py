@@ -13,6 +13,7 @@ pytestmark = pytest.mark.slow
 
 READ_TOOLS = {
     "monitor_training",
+    "get_training_logs",
     "list_jobs",
     "compare_runs",
     "list_credentials",
