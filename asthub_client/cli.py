@@ -259,6 +259,16 @@ def cmd_metrics(args: argparse.Namespace, client: Client) -> int:
     return EXIT_OK
 
 
+def cmd_logs(args: argparse.Namespace, client: Client) -> int:
+    if args.follow:
+        for line in client.follow_logs(args.id, tail=args.tail):
+            print(line, flush=True)
+        return EXIT_OK
+    for line in client.logs(args.id, tail=args.tail).get("lines") or []:
+        print(line)
+    return EXIT_OK
+
+
 def cmd_compare(args: argparse.Namespace, client: Client) -> int:
     comparison = client.compare(args.ast_run, args.baseline_run)
     if args.format == "json":
@@ -789,6 +799,15 @@ def build_parser() -> argparse.ArgumentParser:
     metrics = command("metrics", cmd_metrics, "show a job's metrics per epoch")
     metrics.add_argument("id", type=int)
     metrics.add_argument("--json", action="store_true")
+
+    logs = command("logs", cmd_logs, "print a job's log (the engine's or the platform's)")
+    logs.add_argument("id", type=int, metavar="JOB")
+    logs.add_argument("--tail", type=int, metavar="N", help="the last N lines (default 200)")
+    logs.add_argument(
+        "--follow",
+        action="store_true",
+        help="keep printing new lines until the run has ended (Ctrl-C stops)",
+    )
 
     compare = command("compare", cmd_compare, "compare an AST run with its baseline")
     compare.add_argument("ast_run", type=int, metavar="A")

@@ -37,6 +37,8 @@ _RETRYABLE_TRANSPORT_ERRORS = (
 )
 
 UpdateCallback = Callable[[Job], None]
+# The most log lines the hub answers at once: a follower asks for that many after its cursor.
+FOLLOW_PAGE_LINES = 2000
 
 
 class Client:
@@ -163,6 +165,36 @@ class Client:
         params = {} if after_epoch is None else {"after_epoch": after_epoch}
         body = self._get_json(f"/api/v1/jobs/{int(job_id)}/metrics/", params=params)
         return list(body.get("points") or [])
+
+    def logs(
+        self, job_id: int, tail: int | None = None, after: str | None = None
+    ) -> dict[str, Any]:
+        """A page of the job's log: {"job_id", "lines", "cursor", "complete", "source"}.
+
+        Without `after`, the last `tail` lines (the hub's default 200, at most 2000); with
+        a `cursor` from an earlier page, the lines written after it, oldest first."""
+        params: dict[str, Any] = {}
+        if tail is not None:
+            params["tail"] = tail
+        if after is not None:
+            params["after"] = after
+        return self._get_json(f"/api/v1/jobs/{int(job_id)}/logs", params=params)
+
+    def follow_logs(self, job_id: int, tail: int | None = None, poll: float = 2.0) -> Iterator[str]:
+        """The log's last `tail` lines, then each new line as it is written, until the run
+        has ended and every line has been read. A hub or platform that is briefly busy
+        (503, a dropped connection) is waited out, not raised."""
+        page = self.logs(job_id, tail=tail)
+        yield from page.get("lines") or []
+        while not page.get("complete"):
+            if len(page.get("lines") or []) < FOLLOW_PAGE_LINES:
+                self._retry.sleep(poll)
+            try:
+                page = self.logs(job_id, tail=FOLLOW_PAGE_LINES, after=page["cursor"])
+            except (ServerError, ConnectionFailed):
+                page = {**page, "lines": []}
+                continue
+            yield from page.get("lines") or []
 
     def events(self, job_id: int, after_epoch: int | None = None) -> Iterator[Event]:
         """Live events of a job until its `end` event; a dropped stream is resumed."""
