@@ -1,55 +1,66 @@
-// Live job page: replays stored points, then follows the job's server-sent events.
+// Job page: the run's curves, with its paired run (an AST run's baseline, or a baseline's
+// AST run) dashed on the same axes. A finished run is fetched once; a live one follows its
+// event stream, which also moves the status badge and the live figures.
 (function () {
   "use strict";
   const root = document.getElementById("job");
-  if (!root || !window.EventSource) return;
-  const jobId = root.dataset.jobId;
-  const target = parseFloat(root.dataset.target);
-  const points = [];
+  if (!root || !window.AstCharts || !window.uPlot) return;
+  const data = root.dataset;
+  const terminal = ["succeeded", "failed", "cancelled"];
+  const isBaseline = data.isBaseline === "true";
+  const label = (baseline, id) => (baseline ? "baseline #" : "AST #") + id;
 
-  const fmt = (v, d) => (typeof v === "number" ? v.toFixed(d) : "—");
-  function render() {
-    const series = (key) => points.filter((p) => typeof p[key] === "number").map((p) => [p.epoch, p[key]]);
-    AstCharts.draw(document.getElementById("chart-accuracy"),
-      [{ label: "val accuracy", points: series("val_accuracy") }], {});
-    const activation = [{ label: "activation", points: series("activation_rate") },
-                        { label: "threshold", points: series("threshold") }];
-    if (!isNaN(target)) {
-      const epochs = points.map((p) => p.epoch);
-      if (epochs.length) activation.push({ label: "target", dashed: true, color: "#5b6575",
-        points: [[Math.min(...epochs), target], [Math.max(...epochs), target]] });
-    }
-    AstCharts.draw(document.getElementById("chart-activation"), activation, {});
-    AstCharts.draw(document.getElementById("chart-savings"),
-      [{ label: "compute", points: series("compute_savings") },
-       { label: "energy", points: series("energy_savings") }], { extraY: [0] });
-    const last = points[points.length - 1];
-    if (last) {
-      document.getElementById("fig-epoch").textContent = last.epoch + " / " + last.epochs;
-      document.getElementById("fig-accuracy").textContent = fmt(last.val_accuracy, 3);
-      document.getElementById("fig-activation").textContent = fmt(last.activation_rate, 2);
-      document.getElementById("fig-compute").textContent = fmt(last.compute_savings, 2);
-      document.getElementById("fig-energy").textContent = fmt(last.energy_savings, 2);
-      document.getElementById("fig-eta").textContent =
-        typeof last.eta_seconds === "number" ? (last.eta_seconds / 60).toFixed(1) + " min" : "—";
-    }
+  const own = AstCharts.run({ jobId: data.jobId, label: label(isBaseline, data.jobId),
+    isBaseline: isBaseline, target: parseFloat(data.target) });
+  const runs = [own];
+  let pair = null;
+  if (data.pairId) {
+    const pairIsBaseline = data.pairIsBaseline === "true";
+    pair = AstCharts.run({ jobId: data.pairId, label: label(pairIsBaseline, data.pairId),
+      isBaseline: pairIsBaseline, target: parseFloat(data.pairTarget) });
+    // The AST run first, whichever page this is: it keeps the same colours on both.
+    if (pairIsBaseline) runs.push(pair);
+    else runs.unshift(pair);
   }
 
-  const source = new EventSource("/api/v1/jobs/" + jobId + "/events");
-  source.addEventListener("metric", (e) => { points.push(JSON.parse(e.data)); render(); });
-  source.addEventListener("status", (e) => {
-    const data = JSON.parse(e.data);
-    const badge = document.getElementById("job-status");
-    badge.textContent = data.status;
-    badge.className = "status " + data.status;
-    document.getElementById("failure").textContent = data.failure_reason || "";
+  const group = AstCharts.group();
+  ["accuracy", "loss", "activation", "energy", "savings"].forEach((kind) => {
+    const el = document.getElementById("chart-" + kind);
+    if (el) AstCharts.line(kind, el, runs, group);
   });
-  const terminal = ["succeeded", "failed", "cancelled"];
-  source.addEventListener("end", () => {
-    source.close();
-    render();
-    // The run just ended while the page was open: reload once for artifacts and cost.
-    if (!terminal.includes(root.dataset.status)) setTimeout(() => location.reload(), 500);
+
+  const fmt = (v, d) => (typeof v === "number" ? v.toFixed(d) : "—");
+  const setText = (id, text) => {
+    const el = document.getElementById(id);
+    if (el) el.textContent = text;
+  };
+  // Energy and compute figures stay as the server rendered them (its units and rounding).
+  function showFigures(last) {
+    setText("fig-epoch", last.epoch + " / " + last.epochs);
+    setText("fig-accuracy", fmt(last.val_accuracy, 3));
+    setText("fig-activation", fmt(last.activation_rate, 2));
+    setText("fig-eta", typeof last.eta_seconds === "number" ? (last.eta_seconds / 60).toFixed(1) + " min" : "—");
+  }
+
+  const feed = AstFeed.pool({
+    points: (run, points) => {
+      AstCharts.addPoints(run, points);
+      if (run === own && points.length) showFigures(own.points.get(own.lastEpoch));
+      group.render();
+    },
+    status: (run, event) => {
+      if (run !== own) return;
+      const badge = document.getElementById("job-status");
+      badge.textContent = event.status;
+      badge.className = "status " + event.status;
+      setText("failure", event.failure_reason || "");
+    },
+    end: (run) => {
+      // The run just ended while the page was open: reload once for artifacts and cost.
+      if (run === own && !terminal.includes(data.status)) setTimeout(() => location.reload(), 500);
+    },
   });
-  render();
+  const loads = [feed.follow(own, terminal.includes(data.status))];
+  if (pair) loads.push(feed.follow(pair, terminal.includes(data.pairStatus)));
+  Promise.all(loads).then(group.loaded);
 })();

@@ -1,38 +1,70 @@
 // Public share page: draws each shared job's curves, then polls the share link's read
-// API and redraws; stops once every job has finished, or when the link is revoked.
+// API and redraws; stops once every job has finished, or when the link is revoked. When
+// the link shares an AST run and its baseline, each one's charts carry the other, dashed
+// for the baseline, on the same axes.
 (function () {
   "use strict";
   const root = document.getElementById("shared");
-  if (!root) return;
+  if (!root || !window.AstCharts || !window.uPlot) return;
   const api = root.dataset.api;
   // The token travels in a header, so the polls put it in no URL (or log line).
   const auth = "Bearer " + root.dataset.token;
   const pollMs = (parseFloat(root.dataset.poll) || 10) * 1000;
   const terminal = ["succeeded", "failed", "cancelled"];
   const fmt = (v, d) => (typeof v === "number" ? v.toFixed(d) : "—");
+  const KINDS = ["accuracy", "activation", "energy", "savings"];
 
-  function renderJob(job) {
-    const card = root.querySelector('[data-job-id="' + job.job_id + '"]');
+  const runs = new Map();
+  const groups = [];
+
+  // The share API names no pairing (its allow-list keeps job links out), so an AST run's
+  // baseline is the shared baseline of the same data set, model and epochs nearest to it
+  // by id: a pair is started together, its two ids adjacent.
+  function partners(jobs) {
+    const found = new Map();
+    jobs.filter((job) => !job.is_baseline).forEach((job) => {
+      const candidates = jobs.filter((other) => other.is_baseline && !found.has(other.job_id) &&
+        other.dataset === job.dataset && other.model === job.model && other.epochs === job.epochs);
+      if (!candidates.length) return;
+      candidates.sort((a, b) => Math.abs(a.job_id - job.job_id) - Math.abs(b.job_id - job.job_id));
+      found.set(job.job_id, candidates[0].job_id);
+      found.set(candidates[0].job_id, job.job_id);
+    });
+    return found;
+  }
+
+  function setUp(jobs) {
+    jobs.forEach((job) => runs.set(job.job_id, AstCharts.run({
+      jobId: job.job_id,
+      label: (job.is_baseline ? "baseline #" : "AST #") + job.job_id,
+      isBaseline: job.is_baseline,
+      target: typeof job.target_activation_rate === "number" ? job.target_activation_rate : null,
+    })));
+    const pairs = partners(jobs);
+    jobs.forEach((job) => {
+      const card = root.querySelector('.shared-job[data-job-id="' + job.job_id + '"]');
+      if (!card) return;
+      const shown = [runs.get(job.job_id)];
+      if (pairs.has(job.job_id)) shown.push(runs.get(pairs.get(job.job_id)));
+      // The AST run first on both cards of a pair, so it keeps its colours.
+      shown.sort((a, b) => a.isBaseline - b.isBaseline);
+      const group = AstCharts.group();
+      KINDS.forEach((kind) => {
+        const el = card.querySelector('[data-chart="' + kind + '"]');
+        if (el) AstCharts.line(kind, el, shown, group);
+      });
+      groups.push(group);
+    });
+  }
+
+  function showFigures(job) {
+    const card = root.querySelector('.shared-job[data-job-id="' + job.job_id + '"]');
     if (!card) return;
-    const points = job.points || [];
-    const series = (key) => points.filter((p) => typeof p[key] === "number").map((p) => [p.epoch, p[key]]);
-    const chart = (name) => card.querySelector('[data-chart="' + name + '"]');
-    AstCharts.draw(chart("accuracy"), [{ label: "val accuracy", points: series("val_accuracy") }], {});
-    const activation = [{ label: "activation", points: series("activation_rate") },
-                        { label: "threshold", points: series("threshold") }];
-    const target = parseFloat(card.dataset.target);
-    if (!isNaN(target) && points.length) {
-      const epochs = points.map((p) => p.epoch);
-      activation.push({ label: "target", dashed: true, color: "#5b6575",
-        points: [[Math.min(...epochs), target], [Math.max(...epochs), target]] });
-    }
-    AstCharts.draw(chart("activation"), activation, {});
-    AstCharts.draw(chart("savings"), [{ label: "compute", points: series("compute_savings") },
-      { label: "energy", points: series("energy_savings") }], { extraY: [0] });
     const field = (name) => card.querySelector('[data-field="' + name + '"]');
     const status = field("status");
     status.textContent = job.status;
     status.className = "status " + job.status;
+    const points = job.points || [];
     const last = points[points.length - 1];
     if (last) {
       field("epoch").textContent = last.epoch + " / " + (last.epochs || job.epochs);
@@ -44,7 +76,12 @@
   }
 
   function renderAll(jobs) {
-    jobs.forEach(renderJob);
+    jobs.forEach((job) => {
+      const run = runs.get(job.job_id);
+      if (run) AstCharts.addPoints(run, job.points);
+      showFigures(job);
+    });
+    groups.forEach((group) => group.render());
     return jobs.every((job) => terminal.includes(job.status));
   }
 
@@ -69,5 +106,8 @@
   }
 
   const initial = JSON.parse(document.getElementById("shared-initial").textContent);
-  if (!renderAll(initial)) setTimeout(poll, pollMs);
+  setUp(initial);
+  const done = renderAll(initial);
+  groups.forEach((group) => group.loaded());
+  if (!done) setTimeout(poll, pollMs);
 })();
