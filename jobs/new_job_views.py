@@ -47,6 +47,8 @@ def page_context(request, form: NewJobForm) -> dict:
         "form": form,
         "sections": sections,
         "advanced": advanced,
+        # An error in a folded field opens the fold, or the error would go unseen.
+        "advanced_errors": any(field.errors for field in advanced),
         "unconnected": unconnected_platforms(request.user),
         # What new_job.js reads: the hardware per platform and the catalog to search.
         "picker": {

@@ -53,6 +53,16 @@
     return item;
   }
 
+  // The API's entry in the shape the page's own list has (jobs.catalog_suggestions).
+  const asPicked = (entry) => ({
+    name: entry.name,
+    summary: entry.summary,
+    family: entry.family,
+    pattern: entry.pattern,
+    platforms: Object.keys(entry.platforms),
+    min_plan: entry.needs.min_plan,
+  });
+
   function matches(entry, text) {
     return !text || entry.name.toLowerCase().includes(text) || entry.summary.toLowerCase().includes(text);
   }
@@ -87,7 +97,7 @@
       const params = new URLSearchParams({ kind, platform: platform(), q: text, page_size: String(SHOWN) });
       fetch(`${data.catalog_api}?${params}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
-        .then((page) => { if (ask === asked) show(page.results, page.count, text); })
+        .then((page) => { if (ask === asked) show(page.results.map(asPicked), page.count, text); })
         .catch(() => { if (ask === asked) { fromPage(text); status.textContent += " (search unavailable: showing the usual ones)"; } });
     }
 
