@@ -1,6 +1,11 @@
 """REST: a run's log, as a tail or as what came after a cursor (jobs.run_logs)."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -37,7 +42,19 @@ class JobLogView(ScopedView):
         ],
         responses={
             200: RunLogSerializer,
-            503: OpenApiResponse(description="The platform is busy and no copy is kept yet."),
+            503: OpenApiResponse(
+                inline_serializer(
+                    "PlatformBusyError",
+                    {
+                        "error": inline_serializer(
+                            "PlatformBusyErrorBody",
+                            {"code": serializers.CharField(), "message": serializers.CharField()},
+                        )
+                    },
+                ),
+                description="The platform is busy and no copy of the log is kept yet; "
+                "try again in a few seconds.",
+            ),
         },
         summary="The run's log: its last lines, or what came after a cursor",
         description="The engine's output for a local run, the kernel's log on Kaggle, the "
