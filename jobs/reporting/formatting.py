@@ -53,7 +53,10 @@ def duration(hours: float) -> str:
 
 
 def usd(value: float) -> str:
-    """Cents below a dollar ("0.0412 ¢" reads, "$0.00000" does not), else dollars."""
+    """Cents below a dollar ("0.0412 ¢" reads, "$0.00000" does not), else dollars; below
+    a thousandth of a cent (a CPU demo run's electricity) only the bound is worth reading."""
+    if abs(value) < 1e-5:
+        return "0 ¢" if value == 0 else "<0.001 ¢"
     if abs(value) < 1:
         return f"{sig(value * 100)} ¢"
     sign = "-" if value < 0 else ""
