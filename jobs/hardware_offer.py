@@ -6,6 +6,7 @@ decide which are allowed."""
 from dataclasses import asdict, dataclass
 from functools import cache
 
+from asthub_site.errors import InvalidInput
 from billing.plans import Plan, catalog
 from jobs.catalog_suggestions import hardware_sources
 from jobs.platforms import ADAPTERS
@@ -29,7 +30,7 @@ def _accepts(adapter: PlatformAdapter, name: str) -> bool:
     # cpu-basic: it offers cpu-basic, not "cpu").
     try:
         return adapter.hardware_name(name) == name
-    except Exception:  # noqa: BLE001 - any refusal means "not this platform's name"
+    except InvalidInput:
         return False
 
 
