@@ -1,11 +1,13 @@
-"""Portal runs table: server time to render one page of a user's runs when they have many.
+"""Portal: server time to render one page of a user's runs when they have many, then how a
+job page with a long run draws its charts in a browser (bench/portal_charts.py).
 
 Builds a throwaway embedded hub (SQLite in a temporary folder), gives one user --runs
 finished runs with stored figures, then renders /portal/jobs/ in-process (Django's test
 client: the whole request, middleware and template included, no network) under several
 sorts and filters, and prints the median and the slowest of --repeat renders each.
 
-    .venv/bin/python bench/portal.py [--runs 10000] [--repeat 20]
+    .venv/bin/python bench/portal.py [--runs 10000] [--repeat 20] [--chart-epochs 1000]
+    .venv/bin/python bench/portal.py --skip-table      # the charts only
 """
 
 import argparse
@@ -31,13 +33,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--chart-epochs", type=int, default=1000)
+    parser.add_argument("--chart-loads", type=int, default=5)
+    parser.add_argument("--skip-table", action="store_true")
+    parser.add_argument("--skip-charts", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="asthub-bench-portal-") as var_dir:
-        os.environ["ASTHUB_VAR_DIR"] = var_dir
-        for name in ("DATABASE_URL", "REDIS_URL"):
-            os.environ.pop(name, None)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
-        run(args)
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asthub_site.settings")
+    if not args.skip_table:
+        with tempfile.TemporaryDirectory(prefix="asthub-bench-portal-") as var_dir:
+            os.environ["ASTHUB_VAR_DIR"] = var_dir
+            run(args)
+    if not args.skip_charts:
+        import portal_charts  # bench/ is on the path when this file runs as a script
+
+        print()
+        portal_charts.run(argparse.Namespace(epochs=args.chart_epochs, repeat=args.chart_loads))
 
 
 def run(args) -> None:

@@ -123,8 +123,10 @@
       });
     };
     // Marks (data-charts-drawn on <html>, performance mark "asthub:charts-drawn") once every
-    // chart has drawn after the page's first data arrived: the bench and tests wait on it.
+    // chart has drawn after the page's first data arrived ("asthub:charts-data"): the bench
+    // and the tests wait on it.
     self.loaded = function () {
+      performance.mark("asthub:charts-data");
       self.charts.forEach((c) => { c.drawnSinceLoad = false; });
       self.onDrawn = function () {
         if (!self.charts.every((c) => c.drawnSinceLoad)) return;
