@@ -5,6 +5,7 @@ Every figure is a point's stored figures (jobs.figures), so a sweep page is the 
 queries whatever its number of points, and the sweeps list one more for all its sweeps.
 """
 
+import math
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -16,6 +17,8 @@ from jobs.sweeps import grid_value
 
 # The wide columns a sweep row never shows stay in the database.
 NOT_SHOWN = ("config", "summary", "platform_state")
+# Column headings for grid keys whose own name would widen the table past the page.
+SHORT_HEADINGS = {"target_activation_rate": "activation target"}
 
 
 def points_of(user, sweep_ids: list[int]) -> dict[int, list[TrainingJob]]:
@@ -43,8 +46,13 @@ def _outcomes(jobs: list[TrainingJob]) -> dict[int, Outcome]:
 
 
 def per_kwh_text(outcome: Outcome | None) -> str:
+    """Accuracy per kWh to three significant figures ("49,900", "0.312")."""
     ratio = outcome.accuracy_per_kwh if outcome else None
-    return f"{sig(ratio)} /kWh" if ratio is not None else "—"
+    if ratio is None:
+        return "—"
+    # sig() keeps every digit left of the point; a CPU run's ratio has five or six.
+    digits = math.floor(math.log10(ratio)) + 1
+    return sig(round(ratio, 3 - digits) if digits > 3 else ratio)
 
 
 def sweep_overview(jobs: list[TrainingJob]) -> dict[str, Any]:
@@ -60,6 +68,10 @@ def sweep_overview(jobs: list[TrainingJob]) -> dict[str, Any]:
         "best_job_id": best.job_id if best else None,
         "best_per_kwh": per_kwh_text(best),
     }
+
+
+def _heading(key: str) -> str:
+    return SHORT_HEADINGS.get(key, key.replace("_", " "))
 
 
 def sweep_points(grid: dict[str, Any], jobs: list[TrainingJob]) -> dict[str, Any]:
@@ -86,6 +98,7 @@ def sweep_points(grid: dict[str, Any], jobs: list[TrainingJob]) -> dict[str, Any
     finished = [row for row in rows if row["job"].pk in outcomes]
     return {
         "grid_keys": grid_keys,
+        "grid_headings": [(key, _heading(key)) for key in grid_keys],
         "rows": rows,
         "chart_runs": [chart_run(job) for job in ordered],
         "pareto": {

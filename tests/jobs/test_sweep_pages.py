@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jobs.models import Sweep
+from jobs.reporting.pareto import Outcome
+from jobs.sweep_page import per_kwh_text
 from tests.jobs.run_rows import finished_run
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def test_points_are_ranked_by_accuracy_per_kwh_with_unfinished_ones_last(client,
     ranks = [row["rank"] for row in answer.context["rows"]]
     assert ranks == [1, 2, 3, None]
     page = answer.content.decode()
-    assert "800 /kWh" in page and "1.00 Wh" in page  # the frugal point's ratio and energy
+    assert ">800<" in page and "1.00 Wh" in page  # the frugal point's ratio and energy
     assert f'href="/portal/jobs/{p["frugal"].pk}/"' in page
     assert f"/portal/jobs/?sweep={sweep.pk}" in page  # the same points in the runs table
 
@@ -108,7 +110,7 @@ def test_sweeps_list_shows_size_status_counts_and_best_accuracy_per_kwh(client, 
     assert overview["points"] == 4
     assert overview["status_counts"] == [("running", 1), ("succeeded", 3)]
     assert overview["best_job_id"] == sweep.points["frugal"].pk
-    assert "800 /kWh" in page
+    assert "800 <small>" in page
     assert 'href="/portal/sweeps/"' in page  # the portal nav links the list
 
 
@@ -143,3 +145,11 @@ def test_a_points_job_page_links_its_sweep(client, alice, sweep):
     client.force_login(alice)
     page = client.get(f"/portal/jobs/{sweep.points['frugal'].pk}/").content.decode()
     assert f'href="/portal/sweeps/{sweep.pk}/"' in page
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "kwh", "text"),
+    [(0.88, 1.76e-5, "50,000"), (0.9, 3.07, "0.293"), (0.8, 0.001, "800")],
+)
+def test_accuracy_per_kwh_shows_three_significant_figures(accuracy, kwh, text):
+    assert per_kwh_text(Outcome(1, accuracy, kwh)) == text
