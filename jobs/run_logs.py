@@ -17,12 +17,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.services import use_credential
-from asthub_site.errors import HubError, InvalidInput, NotFound
+from asthub_site.errors import HubError, InvalidInput
 from asthub_site.log_redaction import REDACTED, redact
 from jobs import selectors
 from jobs.models import TrainingJob
 from jobs.platforms import adapter_for
-from jobs.platforms.base import PlatformBusy, RunLog
+from jobs.platforms.base import PlatformAdapter, PlatformBusy, RunLog
 from jobs.runs.handles import handle_for
 
 DEFAULT_TAIL = 200
@@ -136,6 +136,9 @@ def _snapshot_of(job: TrainingJob) -> _Snapshot:
     kept: _Snapshot | None = cache.get(key)
     if kept is not None and (kept.final or (not ended and _fresh(kept))):
         return kept
+    adapter = adapter_for(job.platform)
+    if not adapter.log_is_remote:
+        return _read_and_keep(adapter, job, ended, key, kept)
     lock = f"{key}:reading"
     if not cache.add(lock, True, timeout=60):
         # Another request is asking the platform right now: serve what it read.
@@ -143,7 +146,7 @@ def _snapshot_of(job: TrainingJob) -> _Snapshot:
         if waited is not None:
             return waited
     try:
-        return _read_and_keep(job, ended, key, kept)
+        return _read_and_keep(adapter, job, ended, key, kept)
     finally:
         cache.delete(lock)
 
@@ -165,8 +168,9 @@ def _wait_for_other_reader(key: str, kept: _Snapshot | None) -> _Snapshot | None
     return None
 
 
-def _read_and_keep(job: TrainingJob, ended: bool, key: str, kept: _Snapshot | None) -> _Snapshot:
-    adapter = adapter_for(job.platform)
+def _read_and_keep(
+    adapter: PlatformAdapter, job: TrainingJob, ended: bool, key: str, kept: _Snapshot | None
+) -> _Snapshot:
     try:
         credential = (
             use_credential(user=job.owner, provider=adapter.needs_credential)
@@ -174,9 +178,6 @@ def _read_and_keep(job: TrainingJob, ended: bool, key: str, kept: _Snapshot | No
             else None
         )
         log = adapter.read_log(handle_for(job), credential)
-    except NotFound:
-        # The platform has no log for it (yet): an empty log, not an error.
-        log = RunLog(source=_source_name(adapter), remote=True)
     except (PlatformBusy, HubError) as error:
         if kept is not None:
             return kept  # the last text read beats an error on a page that polls
@@ -186,14 +187,10 @@ def _read_and_keep(job: TrainingJob, ended: bool, key: str, kept: _Snapshot | No
             ) from None
         raise
     snapshot = _snapshot(log, final=ended, secrets=_secret_values(credential))
-    if log.remote or snapshot.final:
+    if adapter.log_is_remote or snapshot.final:
         # A final log never changes; an unfinished remote one is kept a few seconds.
         cache.set(key, snapshot, timeout=3600 if snapshot.final else 600)
     return snapshot
-
-
-def _source_name(adapter) -> str:
-    return "engine" if adapter.name == "local" else adapter.name
 
 
 def _secret_values(credential: dict | None) -> list[str]:

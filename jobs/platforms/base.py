@@ -83,9 +83,6 @@ class RunLog:
     source: str  # "engine" | "kaggle" | "huggingface"
     text: str = ""
     skipped_lines: int = 0
-    # Read from another service: reading a local file costs nothing, a remote platform
-    # rate-limits its log route, so a remote log is kept a few seconds between reads.
-    remote: bool = False
 
 
 class PlatformAdapter(Protocol):
@@ -94,6 +91,9 @@ class PlatformAdapter(Protocol):
     # False where the platform has no API to stop a run (Kaggle): cancelling then only
     # stops tracking, after the user confirms they understand the run goes on.
     can_cancel: bool
+    # True where `read_log` asks another service (rate-limited, slow): its text is kept
+    # a few seconds and one reader at a time asks.
+    log_is_remote: bool
 
     def hardware_name(self, requested: str) -> str:
         """The platform's own name for the hardware asked for; InvalidInput naming what

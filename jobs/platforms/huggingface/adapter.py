@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from huggingface_hub import CommitOperationAdd
 
-from asthub_site.errors import InvalidInput
+from asthub_site.errors import InvalidInput, NotFound
 from jobs.platforms.base import EngineData, JobHandle, Launched, PollResult, RunLog
 from jobs.platforms.huggingface.bootstrap import BOOTSTRAP, requirements_variable
 from jobs.platforms.huggingface.client import hub_api, hub_errors, token_of
@@ -43,6 +43,7 @@ class HuggingFaceJobsAdapter:
     name = "huggingface"
     needs_credential = "huggingface"
     can_cancel = True
+    log_is_remote = True
 
     def hardware_name(self, requested: str) -> str:
         # "cpu", every spec's default, names each platform's plain CPU machine.
@@ -170,12 +171,15 @@ class HuggingFaceJobsAdapter:
         for more)."""
         namespace = job.platform_state.get("namespace")
         if not namespace or not job.external_id:
-            return RunLog(source=self.name, remote=True)  # never reached Hugging Face
+            return RunLog(source=self.name)  # never reached Hugging Face
         api = hub_api(token_of(credential))
-        with hub_errors("reading the HF job's log"):
-            lines = list(api.fetch_job_logs(job_id=job.external_id, namespace=namespace))
+        try:
+            with hub_errors("reading the HF job's log"):
+                lines = list(api.fetch_job_logs(job_id=job.external_id, namespace=namespace))
+        except NotFound:
+            lines = []  # no log for this job yet
         text = "".join(line.rstrip("\n") + "\n" for line in lines)
-        return RunLog(source=self.name, text=text, remote=True)
+        return RunLog(source=self.name, text=text)
 
     def fetch_artifacts(self, job: JobHandle, credential: dict | None, dest: Path) -> Path:
         output_repo = job.platform_state.get("output_repo")

@@ -26,7 +26,7 @@ from kagglesdk.kernels.types.kernels_api_service import (
     ApiSaveKernelRequest,
 )
 
-from asthub_site.errors import InvalidInput
+from asthub_site.errors import InvalidInput, NotFound
 from jobs.models import JobStatus, TrainingJob
 from jobs.platforms.base import (
     EngineData,
@@ -80,6 +80,7 @@ class KaggleAdapter:
     name = "kaggle"
     needs_credential = "kaggle"
     can_cancel = False
+    log_is_remote = True
 
     # --- launch ---------------------------------------------------------------------------
 
@@ -230,12 +231,15 @@ class KaggleAdapter:
         One attempt: a busy Kaggle is the reader's to wait out, not a page's to sleep on."""
         state = job.platform_state
         if not state.get("owner") or not state.get("version"):
-            return RunLog(source=self.name, remote=True)  # never reached Kaggle
-        with kaggle_client(credential) as client:
-            events = read_events(
-                client, owner=state["owner"], slug=state["slug"], version=int(state["version"])
-            )
-        return RunLog(source=self.name, text=log_text_of(events), remote=True)
+            return RunLog(source=self.name)  # never reached Kaggle
+        try:
+            with kaggle_client(credential) as client:
+                events = read_events(
+                    client, owner=state["owner"], slug=state["slug"], version=int(state["version"])
+                )
+        except NotFound:
+            events = []  # no log for this version yet
+        return RunLog(source=self.name, text=log_text_of(events))
 
     # --- outputs --------------------------------------------------------------------------
 

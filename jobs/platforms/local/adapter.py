@@ -29,6 +29,7 @@ class LocalAdapter:
     name = "local"
     needs_credential = None
     can_cancel = True
+    log_is_remote = False
 
     def hardware_name(self, requested: str) -> str:
         if requested != "cpu":
