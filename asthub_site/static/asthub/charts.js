@@ -12,6 +12,7 @@
   const BASELINE_DASH = [6, 4];
   const TARGET_COLOR = "#5b6575";
   const HEIGHT = 220;
+  const DASH = "\u2014"; // a value not there (yet), as the server-rendered figures show it
 
   // ---- Display rules: the same as jobs/reporting/formatting.py, so a hovered value
   // reads like the server-rendered one beside it.
@@ -180,10 +181,10 @@
     const opts = {
       scales: { x: { time: false } },
       axes: [{ label: "epoch" }, yAxis],
-      series: [{ label: "epoch", value: (u, v) => (v == null ? "—" : String(v)) }].concat(series.map((s) => ({
+      series: [{ label: "epoch", value: (u, v) => (v == null ? DASH : String(v)) }].concat(series.map((s) => ({
         label: s.label, stroke: s.stroke, width: s.width, dash: s.dash, spanGaps: true,
         points: { show: false },
-        value: (u, v) => (v == null ? "—" : spec.value(v)),
+        value: (u, v) => (v == null ? DASH : spec.value(v)),
       }))),
     };
     opts.hooks = {
@@ -229,7 +230,7 @@
     }
     const xs = points.map((p) => p.kwh);
     const data = [xs, points.map((p) => p.accuracy), points.map((p) => (p.on_front ? p.accuracy : null))];
-    const xValue = (u, v, si, idx) => (idx == null || !points[idx] ? "—" : points[idx].label + " · " + energy(v));
+    const xValue = (u, v, si, idx) => (idx == null || !points[idx] ? DASH : points[idx].label + " \u00b7 " + energy(v));
     const plot = new uPlot({
       width: widthOf(el),
       height: HEIGHT,
@@ -245,9 +246,9 @@
       series: [
         { label: "run", value: xValue },
         { label: "runs", stroke: PALETTE[2], paths: () => null, points: { show: true, size: 8, fill: PALETTE[2] },
-          value: (u, v) => (v == null ? "—" : v.toFixed(3)) },
+          value: (u, v) => (v == null ? DASH : v.toFixed(3)) },
         { label: "Pareto front", stroke: PALETTE[0], width: 2, spanGaps: true, points: { show: true, size: 8 },
-          value: (u, v) => (v == null ? "—" : v.toFixed(3)) },
+          value: (u, v) => (v == null ? DASH : v.toFixed(3)) },
       ],
     }, data, el);
     window.addEventListener("resize", () => plot.setSize({ width: widthOf(el), height: HEIGHT }));
