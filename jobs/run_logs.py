@@ -9,6 +9,7 @@ seconds, so a page polling every two seconds does not poll Kaggle or Hugging Fac
 when the platform is busy the last text read is served instead of an error.
 """
 
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -25,12 +26,18 @@ from jobs.platforms import adapter_for
 from jobs.platforms.base import PlatformAdapter, PlatformBusy, RunLog
 from jobs.runs.handles import handle_for
 
+log_errors = logging.getLogger(__name__)
+
 DEFAULT_TAIL = 200
 MAX_TAIL = 2000
 MAX_LINE_CHARS = 2000
 # A remote log larger than this is kept (and served) from its end only.
 MAX_KEPT_LINES = 5000
 FOLLOWER_WAIT_SECONDS = 5.0
+# After a 429 or a failure, how long readers are answered from the last copy (or told to
+# wait) before the platform is asked again: its Retry-After, within these bounds.
+BUSY_BACKOFF_SECONDS = 10.0
+MAX_BACKOFF_SECONDS = 120.0
 
 # Platform tokens a run might print (Hugging Face's hf_..., Kaggle's KGAT_...).
 _PLATFORM_TOKEN = re.compile(r"\b(hf_|KGAT_)[A-Za-z0-9_]{20,}")
@@ -171,6 +178,11 @@ def _wait_for_other_reader(key: str, kept: _Snapshot | None) -> _Snapshot | None
 def _read_and_keep(
     adapter: PlatformAdapter, job: TrainingJob, ended: bool, key: str, kept: _Snapshot | None
 ) -> _Snapshot:
+    busy_key = f"{key}:busy"
+    busy_message = cache.get(busy_key)
+    if busy_message is not None:
+        # The platform asked us to slow down a moment ago: do not ask again yet.
+        return _kept_or_unavailable(kept, busy_message)
     try:
         credential = (
             use_credential(user=job.owner, provider=adapter.needs_credential)
@@ -178,19 +190,28 @@ def _read_and_keep(
             else None
         )
         log = adapter.read_log(handle_for(job), credential)
-    except (PlatformBusy, HubError) as error:
+    except HubError:
         if kept is not None:
             return kept  # the last text read beats an error on a page that polls
-        if isinstance(error, PlatformBusy):
-            raise LogUnavailable(
-                f"{error} The log is not available right now; try again in a few seconds."
-            ) from None
         raise
+    except Exception as error:  # PlatformBusy (429, 5xx, timeouts), malformed answers
+        if not isinstance(error, PlatformBusy):
+            log_errors.exception("reading the log of job %s failed", job.pk)
+        retry_after = getattr(error, "retry_after", None) or BUSY_BACKOFF_SECONDS
+        message = str(error) if isinstance(error, PlatformBusy) else "The platform failed."
+        cache.set(busy_key, message, timeout=min(retry_after, MAX_BACKOFF_SECONDS))
+        return _kept_or_unavailable(kept, message)
     snapshot = _snapshot(log, final=ended, secrets=_secret_values(credential))
     if adapter.log_is_remote or snapshot.final:
         # A final log never changes; an unfinished remote one is kept a few seconds.
         cache.set(key, snapshot, timeout=3600 if snapshot.final else 600)
     return snapshot
+
+
+def _kept_or_unavailable(kept: _Snapshot | None, message: str) -> _Snapshot:
+    if kept is not None:
+        return kept
+    raise LogUnavailable(f"{message} The log is not available right now; try again shortly.")
 
 
 def _secret_values(credential: dict | None) -> list[str]:
