@@ -231,10 +231,15 @@
     const xs = points.map((p) => p.kwh);
     const data = [xs, points.map((p) => p.accuracy), points.map((p) => (p.on_front ? p.accuracy : null))];
     const xValue = (u, v, si, idx) => (idx == null || !points[idx] ? DASH : points[idx].label + " \u00b7 " + energy(v));
+    // Room around the outermost points, so no marker is cut in half at the plot's edge.
+    const padded = (u, min, max) => {
+      const room = (max - min) * 0.08 || Math.abs(max) * 0.1 || 1;
+      return [min - room, max + room];
+    };
     const plot = new uPlot({
       width: widthOf(el),
       height: HEIGHT,
-      scales: { x: { time: false } },
+      scales: { x: { time: false, range: padded }, y: { range: padded } },
       cursor: { drag: { x: true, y: false } },
       axes: [
         { label: "energy", values: (u, splits) => {
@@ -247,7 +252,8 @@
         { label: "run", value: xValue },
         { label: "runs", stroke: PALETTE[2], paths: () => null, points: { show: true, size: 8, fill: PALETTE[2] },
           value: (u, v) => (v == null ? DASH : v.toFixed(3)) },
-        { label: "Pareto front", stroke: PALETTE[0], width: 2, spanGaps: true, points: { show: true, size: 8 },
+        { label: "Pareto front", stroke: PALETTE[0], width: 2, spanGaps: true,
+          points: { show: true, size: 9, fill: PALETTE[0] },
           value: (u, v) => (v == null ? DASH : v.toFixed(3)) },
       ],
     }, data, el);
