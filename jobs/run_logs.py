@@ -148,10 +148,10 @@ def _snapshot_of(job: TrainingJob) -> _Snapshot:
         return _read_and_keep(adapter, job, ended, key, kept)
     lock = f"{key}:reading"
     if not cache.add(lock, True, timeout=60):
-        # Another request is asking the platform right now: serve what it read.
+        # Another request is asking the platform right now: serve what it read (or, if
+        # it never answers, ask without the lock, which stays the other reader's).
         waited = _wait_for_other_reader(key, kept)
-        if waited is not None:
-            return waited
+        return waited or _read_and_keep(adapter, job, ended, key, kept)
     try:
         return _read_and_keep(adapter, job, ended, key, kept)
     finally:
