@@ -64,6 +64,10 @@ def compute_figures(job: TrainingJob) -> dict[str, Any]:
     progress = None
     if latest is not None:
         progress = _latest_progress(job, latest.data, latest.recorded_at) | _costs(job)
+        # The training share of the energy (what "energy saved" compares) is in the
+        # summary, written when the run ends.
+        summary = job.summary if isinstance(job.summary, dict) else {}
+        progress["train_energy_kwh"] = summary.get("train_energy_kwh")
     return {"version": FIGURES_VERSION, "progress": progress}
 
 

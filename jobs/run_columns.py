@@ -49,8 +49,18 @@ def _duration(job: TrainingJob) -> timedelta | None:
     return None
 
 
+def _training_kwh_pair(job: TrainingJob, baseline: TrainingJob) -> tuple[float | None, ...]:
+    """Both runs' training energy, or both totals where either lacks the split: the saving
+    compares like with like (jobs.reporting.compare defines it on training energy)."""
+    run_fig, base_fig = figures_of(job), figures_of(baseline)
+    trained = _number(run_fig.get("train_energy_kwh")), _number(base_fig.get("train_energy_kwh"))
+    if None not in trained:
+        return trained
+    return kwh_of(job), kwh_of(baseline)
+
+
 def saving_against_baseline(job: TrainingJob) -> tuple[float | None, str]:
-    """(1 - this run's kWh / its paired baseline's kWh, why not when None).
+    """(1 - this run's training energy / its paired baseline's, why not when None).
 
     Only two finished runs are compared: a run half-way through has used part of its
     energy, and against a whole baseline that would read as a saving it has not made.
@@ -60,7 +70,7 @@ def saving_against_baseline(job: TrainingJob) -> tuple[float | None, str]:
         return None, "no paired baseline"
     if not (job.status == baseline.status == JobStatus.SUCCEEDED):
         return None, f"shown when this run and baseline #{baseline.pk} have both succeeded"
-    used, base = kwh_of(job), kwh_of(baseline)
+    used, base = _training_kwh_pair(job, baseline)
     if used is None or not base:
         return None, f"no energy reading for this run or baseline #{baseline.pk}"
     return 1.0 - used / base, ""

@@ -57,6 +57,17 @@ def test_energy_saving_is_measured_against_the_runs_own_baseline(client, alice, 
     assert "25.0 %" in page
 
 
+def test_the_saving_compares_training_energy_as_everywhere_else(client, alice, three):
+    client.force_login(alice)
+    paired, baseline, _ = three
+    for job, train_kwh in ((paired, 0.006), (baseline, 0.0085)):
+        job.figures["progress"]["train_energy_kwh"] = train_kwh
+        job.save()
+    runs = {r["job"].pk: r for r in _compare(client, paired.pk, baseline.pk).context["runs"]}
+    # Validation is the same work on both sides: 6 Wh against 8.5 Wh, not 7.5 against 10.
+    assert runs[paired.pk]["energy_saved"] == pytest.approx(1 - 0.006 / 0.0085)
+
+
 def test_no_saving_is_claimed_before_both_runs_have_succeeded(client, alice, three):
     client.force_login(alice)
     paired, baseline, _ = three
