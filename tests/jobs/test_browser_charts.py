@@ -1,13 +1,16 @@
 """The job page's charts in a real browser: an AST run and its baseline on the same axes,
-values on hover, drag to zoom (all the page's charts follow), double-click to zoom out;
-the share page and the compare page draw the same charts. Any CSP refusal fails the test
-(the `browser` fixture), so the vendored uPlot must need no inline script or style."""
+values on hover, drag to zoom (all the page's charts follow), double-click to zoom out, a
+live run's new epoch drawn from its event stream; the share page and the compare page draw
+the same charts. Any CSP refusal fails the test (the `browser` fixture), so the vendored
+uPlot must need no inline script or style."""
 
 import json
 
 import pytest
 from playwright.sync_api import expect
 
+from jobs.reporting.formatting import energy
+from jobs.templatetags.units import saving
 from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.live_hub import manage
@@ -19,6 +22,7 @@ EPOCHS = 30
 MAKE = f"""
 import json
 from accounts.services import sign_up
+from jobs.models import JobStatus
 from jobs.sharing.services import create_share_token
 from tests.sharing.factories import stored_job
 user = sign_up(email="charts@example.com", password="{PASSWORD}")
@@ -31,8 +35,18 @@ ast = stored_job(
     accuracies=[a - 0.01 for a in curve],
 )
 share, raw = create_share_token(user=user, job_ids=[ast.pk, baseline.pk], label="pair")
-print(json.dumps({{"ast": ast.pk, "baseline": baseline.pk, "raw": raw}}))
+live = stored_job(user, name="live", status=JobStatus.RUNNING, epochs=5, epochs_done=2)
+print(json.dumps({{"ast": ast.pk, "baseline": baseline.pk, "raw": raw, "live": live.pk}}))
 """
+ADD_EPOCH = """
+from jobs.models import MetricPoint
+from jobs.runs.metrics import record_metric
+last = MetricPoint.objects.filter(job_id={job}).order_by("-epoch").first().data
+record_metric(job_id={job}, point=last | {{"epoch": 3, "val_accuracy": 0.97}})
+"""
+# Kilowatt-hours across the J / Wh / kWh boundaries, and savings either side of zero.
+KWH = [1.4389e-7, 9.99e-4, 1e-3, 0.0124, 0.5, 3.07, 12345.0]
+FRACTIONS = [0.2271, -0.04, 0.0]
 
 
 def _hover_epoch(page, chart: str, fraction: float) -> int:
@@ -85,6 +99,24 @@ def test_job_page_charts_overlay_the_baseline_hover_and_zoom(hub, browser):  # n
     save_screenshot(page, "job_charts")
     page.locator("#chart-accuracy .u-over").dblclick()
     assert _hover_epoch(page, "#chart-accuracy", 0.01) == 1
+
+    # Hovered values read as the server renders them (jobs/reporting/formatting.py).
+    shown = page.evaluate(
+        "([kwh, fractions]) => [kwh.map(AstCharts.format.energy),"
+        " fractions.map(AstCharts.format.percent)]",
+        [KWH, FRACTIONS],
+    )
+    assert shown == [[energy(v) for v in KWH], [saving(v) for v in FRACTIONS]]
+
+    # A live run: a new epoch reaches the charts through the job's event stream.
+    page.goto(f"{hub['base_url']}/portal/jobs/{made['live']}/")
+    page.wait_for_selector("html[data-charts-drawn='true']", timeout=30_000)
+    assert _hover_epoch(page, "#chart-accuracy", 0.99) == 2
+    manage(hub["env"], "shell", "-c", ADD_EPOCH.format(job=made["live"]))
+    expect(page.locator("#fig-epoch")).to_have_text("3 / 5", timeout=30_000)
+    assert _hover_epoch(page, "#chart-accuracy", 0.99) == 3
+    values = page.locator("#chart-accuracy .u-legend .u-series .u-value").all_inner_texts()
+    assert values[1] == "0.970"
 
     page.goto(f"{hub['base_url']}/portal/compare/?run={made['ast']}&run={made['baseline']}")
     if page.locator("#compare-charts").count():  # once the compare page includes them
