@@ -26,7 +26,8 @@ def energy_saved(job: TrainingJob, progress: dict | None) -> EnergySaved | None:
         return None
     source = progress.get("energy_source") or "estimated"
     if job.is_baseline:
-        paired = f" of run #{job.paired_with_id}" if job.paired_with_id else ""
+        ast_run = TrainingJob.objects.filter(paired_with=job).values_list("pk", flat=True).first()
+        paired = f" of run #{ast_run}" if ast_run else ""
         return EnergySaved(None, f"this run is the plain-training baseline{paired}", source)
     baseline = job.paired_with
     if baseline is not None and baseline.status == JobStatus.SUCCEEDED and job.is_terminal:

@@ -10,6 +10,7 @@ however often it is read. A job whose stored figures are missing or of an older 
 from datetime import datetime
 from typing import Any
 
+from jobs.energy_story import energy_saved
 from jobs.models import MetricPoint, TrainingJob
 from jobs.reporting.compare import compare_runs
 from jobs.reporting.pricing import run_cost
@@ -68,6 +69,11 @@ def compute_figures(job: TrainingJob) -> dict[str, Any]:
         # summary, written when the run ends.
         summary = job.summary if isinstance(job.summary, dict) else {}
         progress["train_energy_kwh"] = summary.get("train_energy_kwh")
+        # The saving as the job page states it (against the paired baseline once both
+        # finished, else the engine's estimate), so a table of runs shows the same figure.
+        saved = energy_saved(job, progress)
+        progress["energy_saved"] = saved.fraction if saved else None
+        progress["energy_saved_basis"] = saved.basis if saved else ""
     return {"version": FIGURES_VERSION, "progress": progress}
 
 
@@ -76,6 +82,10 @@ def refresh_figures(job_id: int) -> None:
     job = TrainingJob.objects.filter(pk=job_id).first()
     if job is not None:
         TrainingJob.objects.filter(pk=job_id).update(figures=compute_figures(job))
+        if job.is_baseline:
+            # Its AST runs' savings are measured against it once it has finished.
+            for paired in TrainingJob.objects.filter(paired_with=job):
+                TrainingJob.objects.filter(pk=paired.pk).update(figures=compute_figures(paired))
 
 
 def _stored(job: TrainingJob) -> dict[str, Any]:

@@ -25,7 +25,7 @@ SORTS = {
     "dataset": "dataset",
     "accuracy": "figures__progress__val_accuracy",
     "activation": "figures__progress__activation_rate",
-    "energy_saved": "figures__progress__energy_savings",
+    "energy_saved": "figures__progress__energy_saved",
     "compute_saved": "figures__progress__compute_savings",
     "cost": "figures__progress__cost_usd",
     "duration": "duration",

@@ -1,6 +1,7 @@
-"""A paired AST run read in a real browser: the job page, compare and the model card all
-state the same energy saving, measured against the same baseline run, in units a person
-reads; the admin lists the runs for an operator. Screenshots land in var/screenshots/."""
+"""A paired AST run read in a real browser: the job page, the runs table, compare and the
+model card all state the same energy saving, measured against the same baseline run, in
+units a person reads; the admin lists the runs for an operator. Screenshots land in
+var/screenshots/."""
 
 import json
 import re
@@ -88,6 +89,11 @@ def test_a_paired_run_states_one_energy_saving_on_the_job_page_compare_and_card(
     assert re.search(r"\d (J|Wh|kWh) ", used) and "estimated" in used
     assert not re.search(r"\de-\d|0\.0000", page.inner_text("dl.figures"))
     save_screenshot(page, "job_energy")
+
+    # The runs table stores the same figure, refreshed whichever of the pair ends last.
+    page.goto(f"{tour['base_url']}/portal/jobs/")
+    row = page.locator("tbody tr", has=page.locator(f"a[href='/portal/jobs/{ast_id}/']"))
+    assert shown in row.inner_text() and "vs baseline" in row.inner_text()
 
     page.goto(
         f"{tour['base_url']}/portal/compare/?ast_run_id={ast_id}&baseline_run_id={baseline_id}"

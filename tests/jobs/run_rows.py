@@ -18,6 +18,8 @@ def finished_run(owner, n: int, **fields) -> TrainingJob:
         "val_accuracy": 0.5 + (n % 50) / 100,
         "activation_rate": 0.4,
         "energy_savings": (n % 7) / 10,
+        "energy_saved": (n % 7) / 10,
+        "energy_saved_basis": "engine estimate",
         "compute_savings": (n % 5) / 10,
         "cost_usd": n / 1000,
         "cost_basis": "measured",

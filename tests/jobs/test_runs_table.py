@@ -26,7 +26,7 @@ def test_rows_show_accuracy_savings_cost_and_duration(client, alice, runs):
     client.force_login(alice)
     page = client.get("/portal/jobs/").content.decode()
     assert "0.510" in page  # run 1's accuracy
-    assert "10 %" in page and "$0.0010" in page  # run 1's energy saved and cost
+    assert "10.0 %" in page and "0.100 ¢" in page  # run 1's energy saved and cost
     assert "31 s" in page  # run 1 ran from start to finish in 31 seconds
     assert '<span class="tag baseline">baseline</span>' in page
 
