@@ -31,8 +31,8 @@ def test_co2_is_shown_in_milligrams_grams_or_kilograms_by_size(kg, shown):
 
 @pytest.mark.parametrize(
     ("dollars", "shown"),
-    [(0.0000004, "<0.001 ¢"), (-0.0000004, "<0.001 ¢"), (0, "0 ¢"), (0.000412, "0.0412 ¢"), (0.375, "37.5 ¢"), (12.4, "$12.40"),
-     (-0.002, "-0.200 ¢"), (-3.5, "-$3.50")],
+    [(0.0000004, "<0.001 ¢"), (-0.0000004, "<0.001 ¢"), (0, "0 ¢"), (0.000412, "0.0412 ¢"),
+     (0.375, "37.5 ¢"), (12.4, "$12.40"), (-0.002, "-0.200 ¢"), (-3.5, "-$3.50")],
 )  # fmt: skip
 def test_money_is_shown_in_cents_below_a_dollar(dollars, shown):
     assert usd(dollars) == shown
