@@ -113,6 +113,7 @@
 
   // ---- Groups: charts that share a cursor, a zoom and a redraw.
   let groups = 0;
+  let undrawn = 0; // groups loaded whose charts have not all drawn yet
   function group() {
     const self = { key: "asthub-" + (++groups), charts: [], pending: false, onDrawn: null };
     self.render = function () {
@@ -124,14 +125,17 @@
       });
     };
     // Marks (data-charts-drawn on <html>, performance mark "asthub:charts-drawn") once every
-    // chart has drawn after the page's first data arrived ("asthub:charts-data"): the bench
-    // and the tests wait on it.
+    // chart of every loaded group has drawn after the page's first data arrived
+    // ("asthub:charts-data"): the bench and the tests wait on it.
     self.loaded = function () {
       performance.mark("asthub:charts-data");
+      undrawn += 1;
       self.charts.forEach((c) => { c.drawnSinceLoad = false; });
       self.onDrawn = function () {
         if (!self.charts.every((c) => c.drawnSinceLoad)) return;
         self.onDrawn = null;
+        undrawn -= 1;
+        if (undrawn) return; // another group of the page (a share page's next card) is still to draw
         performance.mark("asthub:charts-drawn");
         document.documentElement.dataset.chartsDrawn = "true";
       };
