@@ -27,11 +27,22 @@
       const source = new EventSource(url);
       source.addEventListener("metric", (e) => handlers.points(run, [JSON.parse(e.data)]));
       source.addEventListener("status", (e) => handlers.status && handlers.status(run, JSON.parse(e.data)));
+      let open = true;
+      const release = () => {
+        if (!open) return;
+        open = false;
+        streams -= 1;
+        next();
+      };
       source.addEventListener("end", (e) => {
         source.close();
-        streams -= 1;
         if (handlers.end) handlers.end(run, JSON.parse(e.data));
-        next();
+        release();
+      });
+      // A refused stream (the run gone, the session ended) closes for good: free its slot.
+      // A dropped one reconnects by itself and keeps it.
+      source.addEventListener("error", () => {
+        if (source.readyState === EventSource.CLOSED) release();
       });
     }
 
