@@ -2,6 +2,7 @@
 allow-list, so nothing added to a job or a metric line later leaks by default (no owner,
 no config, no credentials, no failure text, no local paths)."""
 
+import re
 from typing import Any
 
 from jobs.figures import progress_figures
@@ -32,6 +33,8 @@ PROGRESS_KEYS = (
     "compute_savings",
     "energy_savings",
     "energy_kwh",
+    "energy_source",
+    "energy_saved",
     "eta_minutes",
     "cost_usd",
     "cost_saved_usd",
@@ -52,7 +55,26 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def public_job(job) -> dict[str, Any]:
+def _public_basis(basis: str) -> str:
+    """The saving's basis without the other run's id (it may not be shared)."""
+    basis = re.sub(r"baseline run #\d+", "its baseline run", basis or "")
+    return re.sub(r" of run #\d+", " of an AST run", basis)
+
+
+def _pair_id(job, shared_ids: frozenset[int]) -> int | None:
+    """The run paired with this one, named only when the same link shares it too."""
+    if job.paired_with_id in shared_ids:
+        return job.paired_with_id
+    return next((pk for pk in shared_ids if pk in _ast_runs_of(job)), None)
+
+
+def _ast_runs_of(job) -> set[int]:
+    if not job.is_baseline:
+        return set()
+    return set(job.paired_runs.values_list("pk", flat=True))
+
+
+def public_job(job, shared_ids: frozenset[int] = frozenset()) -> dict[str, Any]:
     progress = progress_figures(job) or {}
     shared = {
         "job_id": job.pk,
@@ -70,7 +92,13 @@ def public_job(job) -> dict[str, Any]:
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
         "finished_at": _iso(job.finished_at),
-        "progress": {key: progress.get(key) for key in PROGRESS_KEYS} if progress else None,
+        "paired_job_id": _pair_id(job, shared_ids),
+        "progress": (
+            {key: progress.get(key) for key in PROGRESS_KEYS}
+            | {"energy_saved_basis": _public_basis(progress.get("energy_saved_basis", ""))}
+            if progress
+            else None
+        ),
         "points": [
             {key: point.get(key) for key in POINT_KEYS if key in point}
             for point in metric_points(job)
@@ -81,10 +109,12 @@ def public_job(job) -> dict[str, Any]:
 
 def shared_view(share) -> dict[str, Any]:
     """The public answer for an active share link: its label and its jobs."""
+    jobs = list(jobs_of(share))
+    shared_ids = frozenset(job.pk for job in jobs)
     return {
         "label": share.label,
         "created_at": _iso(share.created_at),
-        "jobs": [public_job(job) for job in jobs_of(share)],
+        "jobs": [public_job(job, shared_ids) for job in jobs],
     }
 
 

@@ -65,6 +65,15 @@ class SharedProgressSerializer(serializers.Serializer):
     compute_savings = serializers.FloatField(allow_null=True)
     energy_savings = serializers.FloatField(allow_null=True)
     energy_kwh = serializers.FloatField(allow_null=True)
+    energy_source = serializers.CharField(
+        allow_null=True, help_text="measured (hardware counters) or estimated (time x power)"
+    )
+    energy_saved = serializers.FloatField(
+        allow_null=True,
+        help_text="1 - training energy / plain training's (validation excluded), against "
+        "the paired baseline run once both finished, else the engine's estimate",
+    )
+    energy_saved_basis = serializers.CharField(help_text="what energy_saved was measured against")
     eta_minutes = serializers.FloatField(allow_null=True)
     cost_usd = serializers.FloatField(allow_null=True)
     cost_saved_usd = serializers.FloatField(allow_null=True)
@@ -81,6 +90,9 @@ class SharedJobSerializer(serializers.Serializer):
     model = serializers.CharField()
     epochs = serializers.IntegerField()
     is_baseline = serializers.BooleanField()
+    paired_job_id = serializers.IntegerField(
+        allow_null=True, help_text="The run paired with this one, when this link shares it too"
+    )
     target_activation_rate = serializers.FloatField(allow_null=True)
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

@@ -81,3 +81,29 @@ def test_figures_of_an_older_shape_are_recomputed_on_the_first_read(alice, runni
     progress = present_progress(selectors.job_for(alice, running_job.pk))
     assert progress["val_accuracy"] == 0.6
     assert TrainingJob.objects.get(pk=running_job.pk).figures["version"] == FIGURES_VERSION
+
+
+def test_an_ast_runs_saving_is_remeasured_when_its_baseline_finishes_last(alice):
+    from jobs.figures import refresh_figures
+    from tests.sharing.factories import stored_job
+
+    baseline = stored_job(alice, baseline=True, name="plain", status=JobStatus.RUNNING)
+    ast = stored_job(alice, paired_with=baseline, name="ast")
+    refresh_figures(ast.pk)
+    before = TrainingJob.objects.get(pk=ast.pk).figures["progress"]
+    assert (
+        before["energy_saved_basis"]
+        == f"engine estimate until baseline run #{baseline.pk} succeeds"
+    )
+
+    finished = stored_job(alice, baseline=True, name="plain")  # a whole baseline's metrics
+    TrainingJob.objects.filter(pk=baseline.pk).update(
+        status=JobStatus.SUCCEEDED, summary=finished.summary, finished_at=finished.finished_at
+    )
+    baseline.metric_points.all().delete()
+    for point in finished.metric_points.all():
+        baseline.metric_points.create(epoch=point.epoch, data=point.data)
+    refresh_figures(baseline.pk)
+    after = TrainingJob.objects.get(pk=ast.pk).figures["progress"]
+    assert after["energy_saved_basis"] == f"measured against baseline run #{baseline.pk}"
+    assert after["energy_saved"] is not None and after["energy_saved"] != before["energy_saved"]

@@ -206,3 +206,33 @@ def test_job_ids_beyond_the_database_range_are_not_found(alice, api_as):
         create_share_token(user=alice, job_ids=[401755648233771433984])
     response = api_as(alice).post("/api/v1/shares", {"job_ids": [401755648233771433984]})
     assert response.status_code == 400
+
+
+def test_a_shared_pair_names_each_other_and_states_the_saving_measured_between_them(alice, anon):
+    baseline = stored_job(alice, baseline=True, name="plain", kwh_per_fe=2.0e-9)
+    ast = stored_job(alice, paired_with=baseline, name="ast", kwh_per_fe=2.0e-9)
+    _, both = create_share_token(user=alice, job_ids=[ast.pk, baseline.pk])
+    jobs = {job["job_id"]: job for job in anon.get(f"/api/v1/shared/{both}/").json()["jobs"]}
+    assert jobs[ast.pk]["paired_job_id"] == baseline.pk
+    assert jobs[baseline.pk]["paired_job_id"] == ast.pk
+    progress = jobs[ast.pk]["progress"]
+    assert progress["energy_saved_basis"] == "measured against its baseline run"
+    assert 0 < progress["energy_saved"] < 1 and progress["energy_source"] == "estimated"
+
+    _, alone = create_share_token(user=alice, job_ids=[ast.pk])
+    (only,) = anon.get(f"/api/v1/shared/{alone}/").json()["jobs"]
+    # The baseline is not shared by this link: not even its id is.
+    assert only["paired_job_id"] is None
+    assert f"#{baseline.pk}" not in json.dumps(only)
+
+
+def test_a_baseline_shared_alone_does_not_name_its_ast_run(alice, anon):
+    baseline = stored_job(alice, baseline=True, name="plain")
+    ast = stored_job(alice, paired_with=baseline, name="ast")
+    _, raw = create_share_token(user=alice, job_ids=[baseline.pk])
+    (only,) = anon.get(f"/api/v1/shared/{raw}/").json()["jobs"]
+    assert only["paired_job_id"] is None
+    assert only["progress"]["energy_saved_basis"] == (
+        "this run is the plain-training baseline of an AST run"
+    )
+    assert f"#{ast.pk}" not in json.dumps(only)

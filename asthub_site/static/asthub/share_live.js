@@ -17,12 +17,18 @@
   const runs = new Map();
   const groups = [];
 
-  // The share API names no pairing (its allow-list keeps job links out), so an AST run's
-  // baseline is the shared baseline of the same data set, model and epochs nearest to it
-  // by id: a pair is started together, its two ids adjacent.
+  // The share API names a run's pair when the link shares both (paired_job_id); links
+  // made before it did fall back to the shared baseline of the same data set, model and
+  // epochs nearest by id (a pair is started together, its two ids adjacent).
   function partners(jobs) {
     const found = new Map();
-    jobs.filter((job) => !job.is_baseline).forEach((job) => {
+    jobs.forEach((job) => {
+      if (typeof job.paired_job_id === "number") {
+        found.set(job.job_id, job.paired_job_id);
+        found.set(job.paired_job_id, job.job_id);
+      }
+    });
+    jobs.filter((job) => !job.is_baseline && !found.has(job.job_id)).forEach((job) => {
       const candidates = jobs.filter((other) => other.is_baseline && !found.has(other.job_id) &&
         other.dataset === job.dataset && other.model === job.model && other.epochs === job.epochs);
       if (!candidates.length) return;
@@ -70,8 +76,24 @@
       field("epoch").textContent = last.epoch + " / " + (last.epochs || job.epochs);
       field("accuracy").textContent = fmt(last.val_accuracy, 3);
       field("activation").textContent = fmt(last.activation_rate, 2);
-      field("energy").textContent = fmt(last.energy_savings, 2);
-      field("compute").textContent = fmt(last.compute_savings, 2);
+    }
+    // Energy figures as the server renders them: the stored saving (against the paired
+    // baseline once both finished, else the engine's estimate) with its basis.
+    const progress = job.progress;
+    if (progress) {
+      const format = AstCharts.format;
+      const known = (v) => typeof v === "number";
+      const saved = field("energy");
+      const basis = document.createElement("small");
+      basis.className = "muted";
+      basis.textContent = progress.energy_saved_basis || "";
+      saved.replaceChildren(known(progress.energy_saved) ? format.percent(progress.energy_saved) + " " : "", basis);
+      field("compute").textContent = known(progress.compute_savings) ? format.percent(progress.compute_savings) : "—";
+      const source = document.createElement("small");
+      source.className = "muted";
+      source.textContent = progress.energy_source || "";
+      field("energy-used").replaceChildren(
+        known(progress.energy_kwh) ? format.energy(progress.energy_kwh) + " " : "—", source);
     }
   }
 
