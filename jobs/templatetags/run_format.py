@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -20,3 +22,13 @@ def duration_short(value: timedelta | None) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+@register.filter
+def when(moment) -> str:
+    """How long ago, as a list of recent things says it: "just now", "5 minutes ago"."""
+    if moment is None:
+        return "—"
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"

@@ -45,7 +45,7 @@ def test_recent_runs_are_this_users_newest_with_their_figures(client, alice, bob
     run_3 = TrainingJob.objects.get(owner=alice, name="run 3")
     assert (str(run_3.pk), "3") in shown
     assert "bob" not in card
-    assert "0.530" in card and "30 %" in card  # run 3: accuracy 0.53, energy saved 0.3
+    assert "0.530" in card and "30.0 %" in card  # run 3: accuracy 0.53, energy saved 0.3
     assert 'href="/portal/jobs/">All runs' in card
 
 
