@@ -78,3 +78,14 @@ def save_screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def signed_in_page(browser, base_url: str, email: str, password: str, width: int = 1280):
+    """A new page signed in to the portal through its sign-in form, as a person does."""
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    page.goto(base_url + "/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/portal/**")
+    return page

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
+from tests.browser import browser, save_screenshot, signed_in_page  # noqa: F401  (fixture)
 from tests.live_hub import manage
 from tests.mcp.conftest import hub  # noqa: F401  (the session's shared hub)
 
@@ -38,14 +38,6 @@ def tour(hub):  # noqa: F811
     )
     yield {"api": client, "base_url": hub["base_url"]}
     client.close()
-
-
-def _log_in(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url("**/portal/**")
 
 
 def _finished_pair(api: httpx.Client) -> tuple[int, int]:
@@ -80,8 +72,7 @@ def test_a_paired_run_states_one_energy_saving_on_the_job_page_compare_and_card(
     assert compared.json()["energy_basis"] == basis
     shown = f"{saving * 100:.1f} %"
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    _log_in(page, tour["base_url"], "tour@example.com")
+    page = signed_in_page(browser, tour["base_url"], "tour@example.com", PASSWORD)
     page.goto(f"{tour['base_url']}/portal/jobs/{ast_id}/")
     figure = page.inner_text("#fig-energy")
     assert shown in figure and basis in figure

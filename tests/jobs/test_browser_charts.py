@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from jobs.reporting.formatting import energy
 from jobs.templatetags.units import saving
-from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
+from tests.browser import browser, save_screenshot, signed_in_page  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.live_hub import manage
 from tests.mcp.conftest import hub  # noqa: F401 (the session's shared hub)
@@ -68,11 +68,7 @@ def _drag(page, chart: str, start: float, stop: float) -> None:
 
 def test_job_page_charts_overlay_the_baseline_hover_and_zoom(hub, browser):  # noqa: F811
     made = json.loads(manage(hub["env"], "shell", "-c", MAKE).strip().splitlines()[-1])
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(hub["base_url"] + "/login/")
-    page.fill("#id_username", "charts@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
+    page = signed_in_page(browser, hub["base_url"], "charts@example.com", PASSWORD)
     page.goto(f"{hub['base_url']}/portal/jobs/{made['ast']}/")
     page.wait_for_selector("html[data-charts-drawn='true']", timeout=30_000)
     for kind in ("accuracy", "loss", "activation", "energy", "savings"):

@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
+from tests.browser import browser, save_screenshot, signed_in_page  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.live_hub import manage
 from tests.mcp.conftest import hub  # noqa: F401 (the session's shared hub)
@@ -59,12 +59,7 @@ def test_three_selected_runs_compare_side_by_side_and_a_sweep_ranks_its_points(
 ):
     made = json.loads(manage(hub["env"], "shell", "-c", MAKE).strip().splitlines()[-1])
     paired, lone, baseline = made["runs"]
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(hub["base_url"] + "/login/")
-    page.fill("#id_username", "sweeper@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url("**/portal/")
+    page = signed_in_page(browser, hub["base_url"], "sweeper@example.com", PASSWORD)
 
     page.click("nav >> text=Jobs")
     for pk in (paired, lone, baseline):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
+from tests.browser import browser, save_screenshot, signed_in_page  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.live_hub import manage
 from tests.mcp.conftest import hub  # noqa: F401 (the session's shared hub)
@@ -42,11 +42,7 @@ TrainingJob.objects.filter(pk={job}).update(status=JobStatus.SUCCEEDED, finished
 
 def test_the_log_card_follows_the_run_and_stops_when_it_is_complete(hub, browser):  # noqa: F811
     made = json.loads(manage(hub["env"], "shell", "-c", MAKE).strip().splitlines()[-1])
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(hub["base_url"] + "/login/")
-    page.fill("#id_username", "logs@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
+    page = signed_in_page(browser, hub["base_url"], "logs@example.com", PASSWORD)
     page.goto(f"{hub['base_url']}/portal/jobs/{made['job']}/")
 
     lines = page.locator("#job-log-lines")

@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import browser, save_screenshot  # noqa: F401  (fixture)
+from tests.browser import browser, save_screenshot, signed_in_page  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 from tests.live_hub import manage
 from tests.mcp.conftest import hub  # noqa: F401 (the session's shared hub)
@@ -28,12 +28,7 @@ print(json.dumps({{"run": run.pk}}))
 
 def test_free_user_fills_the_new_job_form_and_checks_it(hub, browser):  # noqa: F811
     made = json.loads(manage(hub["env"], "shell", "-c", MAKE).strip().splitlines()[-1])
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(hub["base_url"] + "/login/")
-    page.fill("#id_username", "newjob@example.com")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url("**/portal/")
+    page = signed_in_page(browser, hub["base_url"], "newjob@example.com", PASSWORD)
 
     recent = page.locator("#recent-runs")
     expect(recent.locator(f"a[href='/portal/jobs/{made['run']}/']")).to_have_text(

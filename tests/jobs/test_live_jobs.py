@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import browser  # noqa: F401  (fixture)
+from tests.browser import browser, signed_in_page  # noqa: F401  (fixture)
 from tests.live_hub import ROOT, running_hub
 
 pytestmark = pytest.mark.slow
@@ -131,11 +131,7 @@ def test_cli_starts_watches_and_compares_a_job(hub):
 
 def test_job_page_charts_update_live_in_a_browser(hub, browser, tmp_path):  # noqa: F811
     password = re.search(r"password\s+: (\S+)", hub["banner"]).group(1)
-    page = browser.new_page(viewport={"width": 1200, "height": 1000})
-    page.goto(hub["base_url"] + "/login/")
-    page.fill("#id_username", "demo@asthub.local")
-    page.fill("#id_password", password)
-    page.click("button:has-text('Log in')")
+    page = signed_in_page(browser, hub["base_url"], "demo@asthub.local", password, width=1200)
     page.goto(hub["base_url"] + "/portal/jobs/new/")
     page.fill("#id_epochs", "4")
     page.click("button:has-text('Start training')")
