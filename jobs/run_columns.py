@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from jobs.figures import progress_figures
-from jobs.models import JobStatus, TrainingJob
+from jobs.models import TrainingJob
 
 
 def run_label(job: TrainingJob) -> str:
@@ -49,47 +49,21 @@ def _duration(job: TrainingJob) -> timedelta | None:
     return None
 
 
-def _training_kwh_pair(job: TrainingJob, baseline: TrainingJob) -> tuple[float | None, ...]:
-    """Both runs' training energy, or both totals where either lacks the split: the saving
-    compares like with like (jobs.reporting.compare defines it on training energy)."""
-    run_fig, base_fig = figures_of(job), figures_of(baseline)
-    trained = _number(run_fig.get("train_energy_kwh")), _number(base_fig.get("train_energy_kwh"))
-    if None not in trained:
-        return trained
-    return kwh_of(job), kwh_of(baseline)
-
-
-def saving_against_baseline(job: TrainingJob) -> tuple[float | None, str]:
-    """(1 - this run's training energy / its paired baseline's, why not when None).
-
-    Only two finished runs are compared: a run half-way through has used part of its
-    energy, and against a whole baseline that would read as a saving it has not made.
-    """
-    baseline = job.paired_with if job.paired_with_id else None
-    if baseline is None:
-        return None, "no paired baseline"
-    if not (job.status == baseline.status == JobStatus.SUCCEEDED):
-        return None, f"shown when this run and baseline #{baseline.pk} have both succeeded"
-    used, base = _training_kwh_pair(job, baseline)
-    if used is None or not base:
-        return None, f"no energy reading for this run or baseline #{baseline.pk}"
-    return 1.0 - used / base, ""
-
-
 def run_columns(job: TrainingJob) -> dict[str, Any]:
-    """The run's figures (None where one is not known yet) and why a saving is missing."""
+    """The run's figures (None where one is not known yet). Energy saved is the stored
+    figure every page states (jobs.energy_story), with what it was measured against."""
     fig = figures_of(job)
-    saving, why_not = saving_against_baseline(job)
     return {
         "job": job,
         "label": run_label(job),
         "accuracy": _number(fig.get("val_accuracy")),
         "activation": _number(fig.get("activation_rate")),
         "kwh": _number(fig.get("energy_kwh")),
+        "energy_source": fig.get("energy_source") or "",
         "compute_saved": _number(fig.get("compute_savings")),
         "cost_usd": _number(fig.get("cost_usd")),
         "cost_basis": fig.get("cost_basis") or "",
         "duration": _duration(job),
-        "energy_saved": saving,
-        "energy_saved_note": why_not,
+        "energy_saved": _number(fig.get("energy_saved")),
+        "energy_saved_basis": fig.get("energy_saved_basis") or "",
     }

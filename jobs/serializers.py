@@ -34,6 +34,20 @@ class ProgressSerializer(serializers.Serializer):
         required=False,
         help_text="measured (hardware counters) or estimated (time x device power).",
     )
+    train_energy_kwh = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="The training share of energy_kwh (validation excluded), once the run ended.",
+    )
+    energy_saved = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="1 - training energy / plain training's: against the paired baseline run "
+        "once both finished, else the engine's estimate; null when too short to estimate.",
+    )
+    energy_saved_basis = serializers.CharField(
+        allow_null=True, required=False, help_text="What energy_saved was measured against."
+    )
     eta_minutes = serializers.FloatField(allow_null=True)
     cost_usd = serializers.FloatField(allow_null=True)
     cost_saved_usd = serializers.FloatField(

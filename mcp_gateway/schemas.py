@@ -80,9 +80,18 @@ class Progress(BaseModel):
         "(validation excluded); None while the run is too short to estimate."
     )
     energy_kwh: float | None
+    train_energy_kwh: float | None = Field(
+        description="The training share of energy_kwh (validation excluded), once the run ended."
+    )
     energy_source: str | None = Field(
         description="measured (hardware counters) or estimated (time x device power)."
     )
+    energy_saved: float | None = Field(
+        description="The run's energy saving as every page states it: 1 - training energy / "
+        "plain training's, against the paired baseline run once both finished, else the "
+        "engine's estimate; None when too short to estimate."
+    )
+    energy_saved_basis: str | None = Field(description="What energy_saved was measured against.")
     cost_usd: float | None
     cost_saved_usd: float | None
     cost_basis: str = Field(description="How the cost was worked out.")
