@@ -1,7 +1,9 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
@@ -109,6 +111,8 @@ urlpatterns = [
     path("leaderboard/", leaderboard_views.leaderboard_page, name="leaderboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Pages without the portal's <link rel="icon"> (the admin, the API docs) ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("asthub/favicon.svg"), permanent=True)),
     path("billing/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("", include("accounts.oauth_server.urls")),
     path("api/v1/", include("asthub_site.api_urls")),

@@ -82,11 +82,15 @@ class Comparison:
     ast: RunSummary
     baseline: RunSummary
 
+    # False while either run is still going: its figures are the latest epoch's.
+    finished: bool = True
+
     @property
     def energy_basis(self) -> str:
         """Where plain training's energy came from, as the figure's label says it."""
         if self.baseline_run_id is not None:
-            return f"measured against baseline run #{self.baseline_run_id}"
+            basis = f"measured against baseline run #{self.baseline_run_id}"
+            return basis if self.finished else basis + " so far (a run is still going)"
         if self.energy_savings is None:
             return TOO_SHORT
         return "engine estimate (no baseline run)"
@@ -309,6 +313,7 @@ def compare_runs(ast: RunRecord, baseline: RunRecord | None, prices: PriceSettin
         co2_avoided_kg=base_side.co2_kg - ast_side.co2_kg,
         ast=ast_side,
         baseline=base_side,
+        finished=ast.status == baseline.status == "succeeded",
     )
 
 

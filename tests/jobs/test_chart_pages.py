@@ -91,3 +91,10 @@ def test_sweep_include_hands_its_runs_and_pareto_points_to_the_chart_script():
     shipped = re.search(r'id="sweep-pareto" type="application/json">(.*?)</script>', html, re.S)
     assert json.loads(shipped.group(1)) == pareto
     assert 'data-chart="pareto"' in html and 'data-chart="accuracy"' in html
+
+
+def test_every_page_has_an_icon_so_browsers_log_no_404(client):
+    # The portal's pages name it; the admin and the API docs get it at /favicon.ico.
+    assert 'rel="icon" href="/static/asthub/favicon.svg"' in client.get("/login/").content.decode()
+    moved = client.get("/favicon.ico")
+    assert moved.status_code == 301 and moved["Location"] == "/static/asthub/favicon.svg"
