@@ -362,20 +362,8 @@ def _estimated(ast: RunRecord, ast_side: RunSummary, prices: PriceSettings) -> C
         prices=prices,
         energy_source="estimated",
     )
-    base_side = RunSummary(
-        run_id=None,
-        name="estimated baseline",
-        accuracy=None,
-        hours=base_hours,
-        kwh=base_kwh,
-        train_kwh=base_train_kwh,
-        cost_usd=base_cost.usd,
-        co2_kg=base_cost.co2_kg,
-        forward_equivalents=base_fe,
-        energy_source="estimated",
-        cost_basis=base_cost.basis,
-        quota_hours=base_cost.quota_hours,
-        epochs_completed=None,
+    base_side = _estimated_baseline(
+        base_fe, hours=base_hours, kwh=base_kwh, train_kwh=base_train_kwh, cost=base_cost
     )
     return Comparison(
         ast_run_id=ast.id,
@@ -395,24 +383,36 @@ def _estimated(ast: RunRecord, ast_side: RunSummary, prices: PriceSettings) -> C
     )
 
 
-def _too_short(
-    ast: RunRecord, ast_side: RunSummary, base_fe: int, ast_fe: int, counts: str
-) -> Comparison:
-    unknown = RunSummary(
+def _estimated_baseline(
+    base_fe: int,
+    *,
+    hours: float | None = None,
+    kwh: float | None = None,
+    train_kwh: float | None = None,
+    cost: RunCost | None = None,
+) -> RunSummary:
+    """Plain training as estimated; its energy, time and cost stay None when unknown."""
+    return RunSummary(
         run_id=None,
         name="estimated baseline",
         accuracy=None,
-        hours=None,
-        kwh=None,
-        train_kwh=None,
-        cost_usd=None,
-        co2_kg=None,
+        hours=hours,
+        kwh=kwh,
+        train_kwh=train_kwh,
+        cost_usd=cost.usd if cost else None,
+        co2_kg=cost.co2_kg if cost else None,
         forward_equivalents=base_fe,
         energy_source="estimated",
-        cost_basis="",
-        quota_hours=0.0,
+        cost_basis=cost.basis if cost else "",
+        quota_hours=cost.quota_hours if cost else 0.0,
         epochs_completed=None,
     )
+
+
+def _too_short(
+    ast: RunRecord, ast_side: RunSummary, base_fe: int, ast_fe: int, counts: str
+) -> Comparison:
+    unknown = _estimated_baseline(base_fe)
     return Comparison(
         ast_run_id=ast.id,
         baseline_run_id=None,

@@ -63,22 +63,24 @@ def usd(value: float) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
+# (below this, multiply by, unit) from the smallest unit up; the last one always applies.
+_ENERGY_UNITS = ((1e-3, 3.6e6, "J"), (1.0, 1e3, "Wh"), (math.inf, 1.0, "kWh"))
+_CO2_UNITS = ((1e-3, 1e6, "mg CO2e"), (1.0, 1e3, "g CO2e"), (math.inf, 1.0, "kg CO2e"))
+
+
+def _in_unit(value: float, units: tuple[tuple[float, float, str], ...]) -> str:
+    _, factor, unit = next(step for step in units if abs(value) < step[0])
+    return f"{sig(value * factor)} {unit}"
+
+
 def energy(kwh: float) -> str:
     """Joules below a watt-hour, watt-hours below a kilowatt-hour, else kilowatt-hours."""
-    if abs(kwh) < 1e-3:
-        return f"{sig(kwh * 3.6e6)} J"
-    if abs(kwh) < 1:
-        return f"{sig(kwh * 1000)} Wh"
-    return f"{sig(kwh)} kWh"
+    return _in_unit(kwh, _ENERGY_UNITS)
 
 
 def co2(kg: float) -> str:
     """Milligrams below a gram, grams below a kilogram, else kilograms (CO2-equivalent)."""
-    if abs(kg) < 1e-3:
-        return f"{sig(kg * 1e6)} mg CO2e"
-    if abs(kg) < 1:
-        return f"{sig(kg * 1000)} g CO2e"
-    return f"{sig(kg)} kg CO2e"
+    return _in_unit(kg, _CO2_UNITS)
 
 
 def latex_escape(text: str) -> str:

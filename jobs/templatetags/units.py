@@ -17,26 +17,16 @@ def _number(value) -> float | None:
     return float(value)
 
 
-@register.filter
-def energy(kwh) -> str:
-    value = _number(kwh)
-    return "—" if value is None else formatting.energy(value)
+def _dash_when_unknown(show):
+    def shown(value) -> str:
+        number = _number(value)
+        return "—" if number is None else show(number)
+
+    return shown
 
 
-@register.filter
-def co2(kg) -> str:
-    value = _number(kg)
-    return "—" if value is None else formatting.co2(value)
-
-
-@register.filter
-def usd(amount) -> str:
-    value = _number(amount)
-    return "—" if value is None else formatting.usd(value)
-
-
-@register.filter
-def saving(fraction) -> str:
-    """A saving as "22.7 %" ("-4.0 %" when AST used more); "—" when unknown."""
-    value = _number(fraction)
-    return "—" if value is None else f"{value * 100:.1f} %"
+energy = register.filter("energy", _dash_when_unknown(formatting.energy))
+co2 = register.filter("co2", _dash_when_unknown(formatting.co2))
+usd = register.filter("usd", _dash_when_unknown(formatting.usd))
+# A saving as "22.7 %" ("-4.0 %" when AST used more).
+saving = register.filter("saving", _dash_when_unknown(lambda fraction: f"{fraction * 100:.1f} %"))
