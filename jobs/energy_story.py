@@ -30,7 +30,7 @@ def energy_saved(job: TrainingJob, progress: dict | None) -> EnergySaved | None:
         paired = f" of run #{ast_run}" if ast_run else ""
         return EnergySaved(None, f"this run is the plain-training baseline{paired}", source)
     baseline = job.paired_with
-    if baseline is not None and baseline.status == JobStatus.SUCCEEDED and job.is_terminal:
+    if baseline is not None and baseline.status == job.status == JobStatus.SUCCEEDED:
         try:
             comparison = compare_runs(run_record(job), run_record(baseline), price_settings())
         except ValueError:
@@ -41,6 +41,9 @@ def energy_saved(job: TrainingJob, progress: dict | None) -> EnergySaved | None:
     if claim is None:
         return EnergySaved(None, TOO_SHORT, source)
     basis = "engine estimate"
-    if baseline is not None:
+    if baseline is not None and baseline.status != JobStatus.SUCCEEDED:
         basis += f" until baseline run #{baseline.pk} succeeds"
+    elif baseline is not None:
+        # Only a run that succeeded is measured against its baseline's whole run.
+        basis += " until this run succeeds" if not job.is_terminal else f" (this run {job.status})"
     return EnergySaved(float(claim), basis, source)

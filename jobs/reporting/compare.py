@@ -82,7 +82,8 @@ class Comparison:
     ast: RunSummary
     baseline: RunSummary
 
-    # False while either run is still going: its figures are the latest epoch's.
+    # False unless both runs succeeded: a running, failed or cancelled run's figures are its
+    # latest epoch's, not the pair's final figure.
     finished: bool = True
 
     @property
@@ -90,7 +91,9 @@ class Comparison:
         """Where plain training's energy came from, as the figure's label says it."""
         if self.baseline_run_id is not None:
             basis = f"measured against baseline run #{self.baseline_run_id}"
-            return basis if self.finished else basis + " so far (a run is still going)"
+            return (
+                basis if self.finished else basis + " so far (a run has not finished successfully)"
+            )
         if self.energy_savings is None:
             return TOO_SHORT
         return "engine estimate (no baseline run)"

@@ -107,3 +107,17 @@ def test_an_ast_runs_saving_is_remeasured_when_its_baseline_finishes_last(alice)
     after = TrainingJob.objects.get(pk=ast.pk).figures["progress"]
     assert after["energy_saved_basis"] == f"measured against baseline run #{baseline.pk}"
     assert after["energy_saved"] is not None and after["energy_saved"] != before["energy_saved"]
+
+
+def test_a_cancelled_run_keeps_the_engines_estimate_against_a_finished_baseline(alice):
+    from jobs.figures import refresh_figures
+    from tests.sharing.factories import stored_job
+
+    baseline = stored_job(alice, baseline=True, name="plain")
+    ast = stored_job(
+        alice, paired_with=baseline, name="ast", status=JobStatus.CANCELLED, epochs_done=3
+    )
+    refresh_figures(ast.pk)
+    progress = TrainingJob.objects.get(pk=ast.pk).figures["progress"]
+    # Its partial energy against the baseline's whole run would read as a saving never made.
+    assert progress["energy_saved_basis"] == "engine estimate (this run cancelled)"

@@ -47,7 +47,10 @@ def test_partial_runs_compare_from_their_latest_metric_points(baseline_run):
     assert c.ast.forward_equivalents == running.metrics[-1]["forward_equivalents"]
     assert c.ast.epochs_completed == 3
     # A saving read while a run is still going says so: it is not the pair's final figure.
-    assert c.energy_basis == "measured against baseline run #13 so far (a run is still going)"
+    assert (
+        c.energy_basis
+        == "measured against baseline run #13 so far (a run has not finished successfully)"
+    )
 
 
 def test_missing_baseline_is_estimated_from_ast_counts_and_says_so(ast_run):
